@@ -1,0 +1,30 @@
+# Two set-up commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean system-deps
+
+demo: system-deps $(STAMP)
+	$(BIN)/briefs build
+
+test: system-deps $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check briefs tests bench
+	$(BIN)/ruff format --check briefs tests bench
+	$(BIN)/mypy
+
+system-deps:
+	@scripts/system-deps
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) output/*/ .pytest_cache

@@ -1,0 +1,5 @@
+"""``python -m briefs``."""
+
+from briefs.cli import main
+
+main()

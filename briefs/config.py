@@ -1,0 +1,132 @@
+"""Project configuration: ``briefs.yaml`` at the root of a briefs project.
+
+Audiences are configuration, not code: adding one ("media", say) needs an
+entry here and a template, nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from briefs.errors import InvalidInput, Problem, ProjectNotFound
+from briefs.model import Classification, Id, Lang, Text
+from briefs.validation import problems_from
+from briefs.yamlfile import read_yaml
+
+CONFIG_NAME = "briefs.yaml"
+
+
+class _Config(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Audience(_Config):
+    """One readership and what it may see."""
+
+    clearance: Classification
+    """Highest classification this audience may read."""
+    template: str
+    """Template file under the templates folder, e.g. ``minister.html.j2``."""
+    title: Text
+    """Document title shown on the brief, e.g. "Briefing note for the Minister"."""
+    languages: Annotated[list[Lang], Field(min_length=1)] = ["en", "fr"]
+    """Languages to build, in order."""
+    page_budget: Annotated[int, Field(gt=0)] = 10
+    """Most pages a brief may have; more is an error."""
+    plain_language: bool = False
+    """Prefer an item's ``plain`` text where it has one."""
+
+    @field_validator("languages")
+    @classmethod
+    def _unique(cls, value: list[Lang]) -> list[Lang]:
+        if len(set(value)) != len(value):
+            raise ValueError(f"expected each language once, found {value}")
+        return value
+
+    @property
+    def marked(self) -> bool:
+        """Briefs above Unclassified carry a security marking on every page."""
+        return self.clearance is not Classification.unclassified
+
+
+class Settings(_Config):
+    """The whole of briefs.yaml."""
+
+    audiences: Annotated[dict[Id, Audience], Field(min_length=1)]
+    """Audiences by name; each is built for every dossier."""
+    data: str = "data"
+    """Folder of dossiers, one sub-folder each."""
+    templates: str = "templates"
+    """Folder of templates, catalogues and assets (stylesheet, fonts)."""
+    output: str = "output"
+    """Folder the PDFs are written to."""
+
+
+@dataclass(frozen=True)
+class Project:
+    """A loaded project: its root folder and its settings."""
+
+    root: Path
+    settings: Settings
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / self.settings.data
+
+    @property
+    def templates_dir(self) -> Path:
+        return (self.root / self.settings.templates).resolve()
+
+    @property
+    def assets_dir(self) -> Path:
+        return self.templates_dir / "assets"
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / self.settings.output
+
+    def show(self, path: Path) -> str:
+        """A path as the user knows it: relative to the project when inside it."""
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+    def dossier_names(self) -> list[str]:
+        if not self.data_dir.is_dir():
+            return []
+        return sorted(p.name for p in self.data_dir.iterdir() if p.is_dir())
+
+
+def load_project(root: Path) -> Project:
+    """Read and validate ``briefs.yaml``; raise :class:`InvalidInput` listing every problem."""
+    root = root.resolve()
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        raise ProjectNotFound(root)
+    document, problems = read_yaml(path, CONFIG_NAME)
+    if document is None or problems:
+        raise InvalidInput(problems)
+    try:
+        settings = Settings.model_validate(document.data)
+    except ValidationError as exc:
+        raise InvalidInput(problems_from(exc, document, CONFIG_NAME, Settings)) from None
+    project = Project(root, settings)
+    missing = [
+        Problem(
+            CONFIG_NAME,
+            document.line_of(("audiences", name, "template")),
+            f"audiences.{name}.template",
+            f"expected a template file in {project.show(project.templates_dir)}, "
+            f"found no {audience.template!r}",
+        )
+        for name, audience in settings.audiences.items()
+        if not (project.templates_dir / audience.template).is_file()
+    ]
+    if missing:
+        raise InvalidInput(missing)
+    return project

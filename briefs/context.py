@@ -1,0 +1,278 @@
+"""The render context: one audience's selection, in one language, ready to print.
+
+Templates get plain strings already localized and typeset, never the model or
+the other language, and never an item that was not selected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from markupsafe import Markup
+
+from briefs.charts import bar_chart
+from briefs.dates import Period
+from briefs.i18n import Catalogue, date_text, period_text, typography, value_text
+from briefs.model import REFERENCE, AnalysisPart, Figure, Source, Text, Unit
+from briefs.selection import Selection
+
+MARKINGS = {
+    "unclassified": "UNCLASSIFIED / NON CLASSIFIÉ",
+    "protected_a": "PROTECTED A / PROTÉGÉ A",
+    "protected_b": "PROTECTED B / PROTÉGÉ B",
+    "protected_c": "PROTECTED C / PROTÉGÉ C",
+}
+
+
+@dataclass(frozen=True)
+class SourceView:
+    id: str
+    title: str
+    publisher: str
+    date: str | None
+    url: str | None
+    note: str | None
+
+
+@dataclass
+class Citations:
+    """Numbers sources in the order the template first cites them, so the
+    source list at the end holds exactly what the brief relies on."""
+
+    sources: dict[str, SourceView]
+    used: list[SourceView] = field(default_factory=list)
+
+    def __call__(self, source_id: str) -> Markup:
+        view = self.sources[source_id]
+        if view not in self.used:
+            self.used.append(view)
+        number = self.used.index(view) + 1
+        return Markup('<sup class="cite">[{}]</sup>').format(number)
+
+
+@dataclass(frozen=True)
+class FigureView:
+    id: str
+    label: str
+    value: str
+    period: str | None
+    source: str
+    note: str | None
+    key: bool
+    topic: str | None
+
+
+@dataclass(frozen=True)
+class PointView:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class SeriesView:
+    id: str
+    title: str
+    source: str
+    points: list[PointView]
+    chart: Markup
+    topic: str | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A sourced sentence: a fact, a milestone or a program."""
+
+    id: str
+    text: str
+    source: str
+    date: str | None = None
+    name: str | None = None
+    amount: str | None = None
+    topic: str | None = None
+
+
+@dataclass(frozen=True)
+class TopicView:
+    id: str
+    title: str
+    facts: list[Entry]
+    figures: list[FigureView]
+    series: list[SeriesView]
+
+
+@dataclass(frozen=True)
+class ContactView:
+    name: str
+    role: str
+    organization: str
+    email: str | None
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class PersonView:
+    name: str
+    title: str
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class BriefContext:
+    """Everything a template may print, for one brief."""
+
+    lang: str
+    audience: str
+    document_title: str
+    title: str
+    lead: str
+    summary: str
+    tracking_number: str
+    as_of: str
+    as_of_iso: str
+    action: str
+    marking: str | None
+    prepared_by: PersonView
+    approved_by: PersonView
+    topics: list[TopicView]
+    figures: list[FigureView]
+    series: list[SeriesView]
+    milestones: list[Entry]
+    programs: list[Entry]
+    contacts: list[ContactView]
+    analysis: dict[str, list[str]]
+    cite: Citations
+
+    @property
+    def key_figures(self) -> list[FigureView]:
+        return [f for f in self.figures if f.key]
+
+
+def build_context(selection: Selection, lang: str, labels: Catalogue) -> BriefContext:
+    """Localize one selection; the only place the model meets a language."""
+    d = selection.dossier
+    plain = selection.audience.plain_language
+    figures = {f.id: f for f in d.figures}
+
+    def say(text: Text, simpler: Text | None = None) -> str:
+        chosen = simpler if (plain and simpler is not None) else text
+        resolved = REFERENCE.sub(
+            lambda m: _figure_value(figures[m.group(1)], lang), chosen.get(lang)
+        )
+        return typography(resolved, lang)
+
+    def maybe(text: Text | None) -> str | None:
+        return None if text is None else say(text)
+
+    sources = {s.id: _source(s, lang, say) for s in d.sources}
+    figure_views = [
+        FigureView(
+            f.id,
+            say(f.label),
+            _figure_value(f, lang),
+            period_text(f.period, lang) if f.period else None,
+            f.source,
+            maybe(f.note),
+            f.key,
+            f.topic,
+        )
+        for f in d.figures
+    ]
+    series = [
+        SeriesView(
+            s.id,
+            say(s.title),
+            s.source,
+            [
+                PointView(period_text(p.period, lang), value_text(p.value, s.unit, lang))
+                for p in s.points
+            ],
+            bar_chart(
+                say(s.title),
+                [
+                    (period_text(p.period, lang), float(p.value), value_text(p.value, s.unit, lang))
+                    for p in s.points
+                ],
+            ),
+            s.topic,
+        )
+        for s in d.series
+    ]
+    facts = [Entry(f.id, say(f.text, f.plain), f.source, topic=f.topic) for f in d.facts]
+    topics = [
+        TopicView(
+            t.id,
+            say(t.title),
+            [f for f in facts if f.topic == t.id],
+            [f for f in figure_views if f.topic == t.id],
+            [s for s in series if s.topic == t.id],
+        )
+        for t in d.header.topics
+    ]
+    analysis: dict[str, list[str]] = {part.value: [] for part in AnalysisPart}
+    for a in d.analysis:
+        analysis[a.part.value].append(say(a.text))
+    h = d.header
+    return BriefContext(
+        lang=lang,
+        audience=selection.audience_name,
+        document_title=say(selection.audience.title),
+        title=say(h.title),
+        lead=say(h.lead),
+        summary=say(h.summary),
+        tracking_number=h.tracking_number,
+        as_of=date_text(h.as_of, lang),
+        as_of_iso=h.as_of.first_day().isoformat(),
+        action=labels.gettext(
+            "For decision" if h.action.value == "decision" else "For information"
+        ),
+        marking=MARKINGS[selection.level.value] if selection.audience.marked else None,
+        prepared_by=PersonView(h.prepared_by.name, say(h.prepared_by.title), h.prepared_by.phone),
+        approved_by=PersonView(h.approved_by.name, say(h.approved_by.title), h.approved_by.phone),
+        topics=topics,
+        figures=figure_views,
+        series=series,
+        milestones=[
+            Entry(m.id, say(m.text), m.source, date=date_text(m.date, lang))
+            for m in sorted(d.milestones, key=lambda m: m.date.first_day())
+        ],
+        programs=[
+            Entry(
+                p.id,
+                say(p.description, p.plain),
+                p.source,
+                name=say(p.name),
+                amount=_amount(p.amount, p.period, lang),
+            )
+            for p in d.programs
+        ],
+        contacts=[
+            ContactView(c.name, say(c.role), say(c.organization), c.email, c.phone)
+            for c in d.contacts
+        ],
+        analysis=analysis,
+        cite=Citations(sources),
+    )
+
+
+def _figure_value(figure: Figure, lang: str) -> str:
+    return value_text(figure.value, figure.unit, lang)
+
+
+def _amount(amount: Decimal | None, period: Period | None, lang: str) -> str | None:
+    if amount is None:
+        return None
+    text = value_text(amount, Unit.money, lang)
+    return f"{text} ({period_text(period, lang)})" if period else text
+
+
+def _source(source: Source, lang: str, say: Callable[[Text], str]) -> SourceView:
+    return SourceView(
+        source.id,
+        say(source.title),
+        say(source.publisher),
+        date_text(source.date, lang) if source.date else None,
+        source.url,
+        say(source.note) if source.note else None,
+    )

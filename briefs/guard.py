@@ -1,0 +1,100 @@
+"""The leak guard: the last check before a brief is written or sent.
+
+Selection already keeps excluded items out of the templates; the guard assumes
+it may have failed (a hard-coded paragraph, a template bug) and looks for the
+words of every excluded item in the rendered text, HTML and PDF alike.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from collections.abc import Iterable
+from html.parser import HTMLParser
+
+from briefs.model import REFERENCE, Item, Text
+
+SHINGLE = 6
+MIN_PHRASE = 16
+
+
+def normalize(text: str) -> str:
+    """Fold what rendering changes: ligatures, no-break spaces, case, line breaks."""
+    text = unicodedata.normalize("NFKC", text).replace("\u00ad", "").casefold()
+    text = re.sub(r"[’‘]", "'", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+IDENTIFYING = ("name", "email", "phone", "url")
+
+
+def needles(item: Item) -> set[str]:
+    """Distinctive phrases of an item: six-word runs of its texts (both
+    languages, figure references cut out), whole short phrases, and its
+    identifying strings such as a contact's e-mail or phone."""
+    found = {
+        normalize(str(getattr(item, f)))
+        for f in IDENTIFYING
+        if isinstance(getattr(item, f, None), str)
+    }
+    for _, value in item:
+        if not isinstance(value, Text):
+            continue
+        for lang in ("en", "fr"):
+            for text in REFERENCE.split(value.get(lang))[::2]:
+                words = normalize(text).split()
+                if len(words) >= SHINGLE:
+                    found.update(
+                        " ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)
+                    )
+                elif len(" ".join(words)) >= MIN_PHRASE:
+                    found.add(" ".join(words))
+    return found
+
+
+def leaks(text: str, excluded: Iterable[Item], allowed: Iterable[Item]) -> list[str]:
+    """Ids of excluded items whose phrases appear in ``text``.
+
+    A phrase that an included item also contains proves nothing, so it is
+    not held against the excluded one.
+    """
+    haystack = normalize(text)
+    shared: set[str] = set()
+    for item in allowed:
+        shared |= needles(item)
+    return sorted(
+        item.id for item in excluded if any(n in haystack for n in needles(item) - shared)
+    )
+
+
+class _TextOnly(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("style", "script"):
+            self._skip += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("style", "script"):
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def html_text(html: str) -> str:
+    parser = _TextOnly()
+    parser.feed(html)
+    return " ".join(parser.parts)
+
+
+def pdf_text(pdf: bytes) -> list[str]:
+    """The text of each page, as a reader's copy-and-paste would see it."""
+    from pypdf import PdfReader
+
+    return [page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages]

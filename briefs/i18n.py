@@ -1,0 +1,132 @@
+"""Language: Babel formatting of dates, numbers and money, French typography,
+and the message catalogues that hold every template label.
+
+Both official languages go through the same functions, so neither is an
+afterthought: "$16.17 million" and "16,17 millions de dollars" come from one
+value.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date, format_interval, format_skeleton
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_compact_decimal, format_currency, format_decimal
+
+from briefs.dates import PartialDate, Period
+from briefs.model import Unit
+
+LOCALES = {"en": "en_CA", "fr": "fr_CA"}
+DOMAIN = "briefs"
+NBSP, NNBSP = "\u00a0", "\u202f"
+_SKELETONS = {"year": "y", "month": "yMMMM", "day": "yMMMMd"}
+
+
+def locale(lang: str) -> Locale:
+    return Locale.parse(LOCALES[lang])
+
+
+def date_text(value: PartialDate, lang: str) -> str:
+    """ "March 31, 2016" / "31 mars 2016", "June 2012" / "juin 2012", "2005"."""
+    day = value.first_day()
+    if value.precision == "year":
+        return str(value.year)
+    if value.precision == "month":
+        return format_skeleton("yMMMM", day, locale=locale(lang))
+    if lang == "fr" and day.day == 1:
+        return "1er " + format_date(day, "MMMM y", locale=locale(lang))
+    return format_date(day, "long", locale=locale(lang))
+
+
+def period_text(value: Period, lang: str) -> str:
+    """A date, or a span such as "2012–2020"."""
+    if value.end is None or value.end == value.start:
+        return date_text(value.start, lang)
+    precision = max(value.start.precision, value.end.precision, key=list(_SKELETONS).index)
+    return format_interval(
+        value.start.first_day(), value.end.first_day(), _SKELETONS[precision], locale=locale(lang)
+    )
+
+
+def number_text(value: Decimal, lang: str) -> str:
+    return format_decimal(value, locale=locale(lang), decimal_quantization=False)
+
+
+def money_text(value: Decimal, lang: str) -> str:
+    """Millions and up in words, the way briefs write them; smaller sums in full."""
+    loc = locale(lang)
+    if abs(value) >= 1_000_000:
+        amount = format_compact_decimal(value, format_type="long", locale=loc, fraction_digits=2)
+        return f"{amount} de dollars" if lang == "fr" else f"${amount}"
+    pattern = loc.currency_formats["standard"].pattern
+    if value == value.to_integral_value():
+        pattern = pattern.replace(".00", "")
+    return format_currency(value, "CAD", pattern, locale=loc, currency_digits=False)
+
+
+def value_text(value: Decimal, unit: Unit, lang: str) -> str:
+    """A figure's value, formatted per its unit and language."""
+    if unit is Unit.money:
+        return money_text(value, lang)
+    if unit is Unit.percent:
+        return number_text(value, lang) + (f"{NBSP}%" if lang == "fr" else "%")
+    return number_text(value, lang)
+
+
+_FR_RULES = [
+    (re.compile(r"«\s*"), "«" + NBSP),
+    (re.compile(r"\s*»"), NBSP + "»"),
+    (re.compile(r"(?<=\S)[ \u00a0\u202f]*([;?!])(?=\s|$|»)"), NNBSP + r"\1"),
+    (re.compile(r"(?<=\w)[ \u00a0]+:(?=\s|$)"), NBSP + ":"),
+    (re.compile(r"(?<=[\w)»]) :"), NBSP + ":"),
+]
+
+
+def typography(text: str, lang: str) -> str:
+    """French spacing: non-breaking spaces before : ; ? ! and inside « »."""
+    if lang != "fr":
+        return text
+    for pattern, replacement in _FR_RULES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Template labels for one language; English msgids are the English text."""
+
+    lang: str
+    translations: gettext.NullTranslations
+
+    def gettext(self, message: str) -> str:
+        return typography(self.translations.gettext(message), self.lang)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return typography(self.translations.ngettext(singular, plural, n), self.lang)
+
+
+def po_path(templates_dir: Path, lang: str) -> Path:
+    return templates_dir / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@cache
+def catalogue(templates_dir: Path, lang: str) -> Catalogue:
+    """Load ``locale/<lang>/LC_MESSAGES/briefs.po`` (no compile step needed)."""
+    path = po_path(templates_dir, lang)
+    if not path.is_file():
+        return Catalogue(lang, gettext.NullTranslations())
+    with path.open("rb") as handle:
+        po = read_po(handle, locale=LOCALES[lang])
+    buffer = io.BytesIO()
+    write_mo(buffer, po)
+    buffer.seek(0)
+    return Catalogue(lang, gettext.GNUTranslations(buffer))

@@ -1,0 +1,55 @@
+"""Every label a template prints must exist in every language it is built in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_file
+from babel.messages.pofile import read_po
+
+from briefs.config import Project
+from briefs.errors import Problem
+from briefs.i18n import LOCALES, po_path
+
+CODE_LABELS = ("For decision", "For information")
+"""Labels chosen in Python rather than in a template."""
+
+
+def template_labels(templates_dir: Path) -> dict[str, tuple[Path, int]]:
+    """msgid → where it is first used, from every ``*.j2`` template."""
+    found: dict[str, tuple[Path, int]] = {}
+    for path in sorted(templates_dir.rglob("*.j2")):
+        for lineno, message, _comments, _context in extract_from_file(
+            "jinja2.ext:babel_extract", path, options={"extensions": "jinja2.ext.i18n"}
+        ):
+            msgid = message[0] if isinstance(message, tuple) else message
+            found.setdefault(msgid, (path, lineno))
+    return found
+
+
+def missing_labels(project: Project) -> list[Problem]:
+    """One problem per label without a translation, naming where it is used."""
+    used = template_labels(project.templates_dir)
+    for label in CODE_LABELS:
+        used.setdefault(label, (Path(__file__), 0))
+    langs = {lang for a in project.settings.audiences.values() for lang in a.languages}
+    problems = []
+    for lang in sorted(langs - {"en"}):
+        path = po_path(project.templates_dir, lang)
+        translated: set[str] = set()
+        if path.is_file():
+            with path.open("rb") as handle:
+                po = read_po(handle, locale=LOCALES[lang])
+            translated = {str(m.id) for m in po if m.id and m.string and not m.fuzzy}
+        for msgid, (where, line) in sorted(used.items()):
+            if msgid not in translated:
+                problems.append(
+                    Problem(
+                        project.show(path),
+                        None,
+                        f"msgid {msgid!r}",
+                        f"expected a {lang} translation (used in "
+                        f"{project.show(where)}:{line}), found none",
+                    )
+                )
+    return problems

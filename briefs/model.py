@@ -1,0 +1,234 @@
+"""The data format of a dossier: what analysts write in ``data/<dossier>/*.yaml``.
+
+The format knows nothing about any one policy file. A dossier is a header plus
+lists of typed items (figures, series, milestones, programs, facts, contacts,
+analysis); every item carries its own classification, and texts exist in both
+official languages. See docs/data-format.md.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from enum import Enum, StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from briefs.dates import PartialDate, Period
+
+LANGUAGES: tuple[str, ...] = ("en", "fr")
+Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
+NonEmpty = Annotated[str, Field(min_length=1)]
+REFERENCE = re.compile(r"\{([a-z0-9][a-z0-9-]*)\}")
+
+
+class Strict(BaseModel):
+    """Base for every data model: unknown keys are errors, values are values."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Classification(StrEnum):
+    """Government of Canada security levels, lowest first."""
+
+    unclassified = "unclassified"
+    protected_a = "protected_a"
+    protected_b = "protected_b"
+    protected_c = "protected_c"
+
+    @property
+    def rank(self) -> int:
+        return list(Classification).index(self)
+
+
+class Unit(Enum):
+    """How a figure's value reads: drives number formatting per language."""
+
+    count = "count"
+    money = "money"
+    percent = "percent"
+    per_100k = "per_100k"
+
+
+class Action(StrEnum):
+    information = "information"
+    decision = "decision"
+
+
+class AnalysisPart(StrEnum):
+    """The decision-oriented parts of a briefing note, in reading order."""
+
+    issue = "issue"
+    status = "status"
+    considerations = "considerations"
+    next_steps = "next_steps"
+    recommendation = "recommendation"
+
+
+class Text(Strict):
+    """A text in both official languages; neither may be missing or empty."""
+
+    en: NonEmpty
+    fr: NonEmpty
+
+    def get(self, lang: str) -> str:
+        return str(getattr(self, lang))
+
+
+class Person(Strict):
+    name: NonEmpty
+    title: Text
+    phone: str | None = None
+
+
+class Topic(Strict):
+    """A heading under which facts and figures are grouped, defined per dossier."""
+
+    id: Id
+    title: Text
+
+
+class Header(Strict):
+    """The dossier itself: what every brief of it shows at the top."""
+
+    title: Text
+    lead: Text
+    summary: Text
+    tracking_number: NonEmpty
+    as_of: PartialDate
+    action: Action = Action.information
+    prepared_by: Person
+    approved_by: Person
+    topics: list[Topic] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _full_as_of(self) -> Header:
+        if self.as_of.precision != "day":
+            raise ValueError("as_of must be a full date (YYYY-MM-DD)")
+        return self
+
+
+class Item(Strict):
+    """Anything that may or may not reach an audience. Default-deny: the
+    classification is required, and ``audiences`` can only narrow it."""
+
+    id: Id
+    classification: Classification
+    audiences: list[Id] | None = None
+
+
+class Source(Item):
+    title: Text
+    publisher: Text
+    date: PartialDate | None = None
+    url: str | None = None
+    note: Text | None = None
+
+
+class Sourced(Item):
+    source: Id
+
+
+class Figure(Sourced):
+    label: Text
+    value: Decimal
+    unit: Unit = Unit.count
+    period: Period | None = None
+    topic: Id | None = None
+    key: bool = False
+    note: Text | None = None
+
+
+class Point(Strict):
+    period: Period
+    value: Decimal
+
+
+class Series(Sourced):
+    title: Text
+    unit: Unit = Unit.count
+    points: list[Point] = Field(min_length=2)
+    topic: Id | None = None
+
+
+class Milestone(Sourced):
+    date: PartialDate
+    text: Text
+
+
+class Program(Sourced):
+    name: Text
+    description: Text
+    plain: Text | None = None
+    amount: Decimal | None = None
+    period: Period | None = None
+
+
+class Fact(Sourced):
+    topic: Id
+    text: Text
+    plain: Text | None = None
+
+
+class Contact(Item):
+    name: NonEmpty
+    role: Text
+    organization: Text
+    email: str | None = None
+    phone: str | None = None
+
+
+class Analysis(Item):
+    """Internal advice for officials; normally Protected."""
+
+    part: AnalysisPart
+    text: Text
+
+
+SECTIONS: dict[str, type[Item]] = {
+    "sources": Source,
+    "figures": Figure,
+    "series": Series,
+    "milestones": Milestone,
+    "programs": Program,
+    "facts": Fact,
+    "contacts": Contact,
+    "analysis": Analysis,
+}
+
+
+class DossierFile(Strict):
+    """One YAML file of a dossier; a dossier may be split over several."""
+
+    dossier: Header | None = None
+    sources: list[Source] = []
+    figures: list[Figure] = []
+    series: list[Series] = []
+    milestones: list[Milestone] = []
+    programs: list[Program] = []
+    facts: list[Fact] = []
+    contacts: list[Contact] = []
+    analysis: list[Analysis] = []
+
+
+class Dossier(Strict):
+    """All files of one dossier, merged and cross-checked."""
+
+    name: str
+    header: Header
+    sources: list[Source]
+    figures: list[Figure]
+    series: list[Series]
+    milestones: list[Milestone]
+    programs: list[Program]
+    facts: list[Fact]
+    contacts: list[Contact]
+    analysis: list[Analysis]
+
+    def items(self) -> list[Item]:
+        """Every classified item, in section order."""
+        return [item for section in SECTIONS for item in getattr(self, section)]
+
+
+Lang = Literal["en", "fr"]

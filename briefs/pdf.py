@@ -1,0 +1,92 @@
+"""Turn a brief's HTML into a tagged, reproducible PDF with WeasyPrint.
+
+Importing this module loads WeasyPrint (about half a second), so only code
+that really renders imports it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+
+FONTS_CONF = Path("fonts") / "fonts.conf"
+log = logging.getLogger(__name__)
+
+
+def _use_shipped_fonts(assets: Path) -> None:
+    """Fontconfig must see only our fonts, and must be told before it starts."""
+    conf = assets / FONTS_CONF
+    if conf.is_file():
+        os.environ["FONTCONFIG_FILE"] = str(conf)
+
+
+class _OneFontToolsWarning(logging.Filter):
+    """WeasyPrint warns once per font per render without hb-subset; we say it once."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Using fontTools instead of HarfBuzz-Subset")
+
+
+@cache
+def has_hb_subset() -> bool:
+    """HarfBuzz's subsetter halves render time and keeps font bytes stable.
+
+    Without it WeasyPrint falls back to fontTools, which stamps the clock into
+    fonts; :meth:`Renderer.render` pins that clock with ``SOURCE_DATE_EPOCH``.
+    """
+    from weasyprint.pdf import fonts
+
+    found = fonts.harfbuzz_subset is not None
+    if not found:
+        logging.getLogger("weasyprint").addFilter(_OneFontToolsWarning())
+        log.warning(
+            "libharfbuzz-subset0 is not installed: rendering is about twice as slow and "
+            "fonts are subset by fontTools (install it with: apt-get install libharfbuzz-subset0)"
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class Rendered:
+    pdf: bytes
+    pages: int
+
+
+class Renderer:
+    """Holds what is costly to make and safe to reuse: fonts and the fetcher."""
+
+    def __init__(self, assets: Path) -> None:
+        _use_shipped_fonts(assets)
+        from weasyprint.text.fonts import FontConfiguration
+
+        from briefs.fetcher import AssetFetcher
+
+        self.assets = assets
+        self.fonts = FontConfiguration()
+        self.fetcher = AssetFetcher(assets)
+        has_hb_subset()
+
+    def render(self, html: str, base: Path, created: str) -> Rendered:
+        """Lay out and write the PDF; ``created`` (ISO date from the data) pins the clock."""
+        from weasyprint import HTML
+
+        from briefs.errors import FetchRefused
+        from briefs.fetcher import Refused
+
+        epoch = int(datetime.fromisoformat(created).replace(tzinfo=UTC).timestamp())
+        os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+        identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
+        options = {"pdf_variant": "pdf/ua-1", "pdf_identifier": identifier}
+        try:
+            document = HTML(
+                string=html, base_url=base.as_uri() + "/", url_fetcher=self.fetcher
+            ).render(font_config=self.fonts, **options)
+            pdf = document.write_pdf(**options)
+        except Refused as exc:
+            raise FetchRefused(exc.url, exc.reason) from None
+        return Rendered(pdf, len(document.pages))

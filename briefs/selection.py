@@ -1,0 +1,92 @@
+"""Choose what each audience may see, before any template runs.
+
+Default-deny: an item reaches an audience only when its classification is
+within the audience's clearance and, if it lists audiences, the audience is
+listed. Templates receive the selected dossier only, so they cannot print what
+they were never given; the leak guard then checks the rendered text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from briefs.config import Audience
+from briefs.errors import Problem
+from briefs.loading import Loaded, texts_of
+from briefs.model import REFERENCE, SECTIONS, Classification, Dossier, Item
+
+
+def visible(item: Item, name: str, audience: Audience) -> bool:
+    """May the audience called ``name`` see this item?"""
+    if item.classification.rank > audience.clearance.rank:
+        return False
+    return item.audiences is None or name in item.audiences
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What one audience gets of one dossier, and what it must not get."""
+
+    audience_name: str
+    audience: Audience
+    dossier: Dossier
+    excluded: tuple[Item, ...]
+
+    @property
+    def level(self) -> Classification:
+        """The highest classification actually included: what the marking says."""
+        items = self.dossier.items()
+        return max(
+            (i.classification for i in items),
+            key=lambda c: c.rank,
+            default=Classification.unclassified,
+        )
+
+
+def select(loaded: Loaded, name: str, audience: Audience) -> tuple[Selection, list[Problem]]:
+    """Filter the dossier for one audience and check it is self-contained."""
+    full = loaded.dossier
+    kept: dict[str, list[Item]] = {}
+    excluded: list[Item] = []
+    for section in SECTIONS:
+        kept[section] = []
+        for item in getattr(full, section):
+            (kept[section] if visible(item, name, audience) else excluded).append(item)
+    dossier = full.model_copy(update=kept)
+    problems = _dangling(loaded, dossier, name)
+    return Selection(name, audience, dossier, tuple(excluded)), problems
+
+
+def _dangling(loaded: Loaded, dossier: Dossier, name: str) -> list[Problem]:
+    """A visible item that cites a source or figure the audience cannot see would
+    either leak it or print a hole; both are the analyst's call, so report it."""
+    sources = {s.id for s in dossier.sources}
+    figures = {f.id for f in dossier.figures}
+    problems: list[Problem] = []
+    for item in dossier.items():
+        where = loaded.where(item.id)
+        source = getattr(item, "source", None)
+        if source is not None and source not in sources:
+            problems.append(
+                Problem(
+                    where.file,
+                    where.line,
+                    f"{where.path}.source",
+                    f"visible to {name!r} but cites source {source!r}, "
+                    "which that audience may not see; "
+                    "lower the source's classification or narrow the item",
+                )
+            )
+        for field_name, text in texts_of(item):
+            refs = set(REFERENCE.findall(text.en)) | set(REFERENCE.findall(text.fr))
+            for ref in sorted(refs - figures):
+                problems.append(
+                    Problem(
+                        where.file,
+                        where.line,
+                        f"{where.path}.{field_name}",
+                        f"visible to {name!r} but refers to figure {{{ref}}}, "
+                        "which that audience may not see",
+                    )
+                )
+    return problems
