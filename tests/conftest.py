@@ -1,0 +1,85 @@
+"""Shared fixtures: real projects in tmp_path, built with the real pipeline."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from briefs import build, load_project
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = "human-trafficking"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def write_project(
+    root: Path,
+    *,
+    dossiers: dict[str, Path] | None = None,
+    audiences: dict[str, dict[str, object]] | None = None,
+    templates: Path | None = None,
+) -> Path:
+    """A briefs project in ``root``: copies of dossiers, the repo's templates by default."""
+    config = yaml.safe_load((REPO / "briefs.yaml").read_text())
+    if audiences is not None:
+        config["audiences"] = audiences
+    config["templates"] = str(templates or REPO / "templates")
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "briefs.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))
+    for name, source in (dossiers or {SAMPLE: REPO / "data" / SAMPLE}).items():
+        shutil.copytree(source, root / "data" / name)
+    return root
+
+
+@pytest.fixture
+def project_dir(tmp_path: Path) -> Path:
+    """A copy of the sample project that a test may break."""
+    return write_project(tmp_path / "project")
+
+
+@dataclass
+class Built:
+    root: Path
+    paths: dict[str, Path]
+
+    def reader(self, name: str) -> PdfReader:
+        return PdfReader(self.paths[name])
+
+    def text(self, name: str) -> str:
+        return "\n".join(page.extract_text() for page in self.reader(name).pages)
+
+    def pages(self, name: str) -> list[str]:
+        return [page.extract_text() for page in self.reader(name).pages]
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The six sample briefs, built once for the whole session."""
+    root = write_project(tmp_path_factory.mktemp("sample"))
+    written = build(load_project(root), html=True)
+    paths = {f"{p.stem}": p for p in written}
+    return Built(root, paths)
+
+
+def tree_state(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` with its bytes, to prove nothing changed."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+@pytest.fixture
+def edit() -> Callable[[Path, str, str], None]:
+    """Replace one exact snippet in a file, failing loudly if it is not there."""
+
+    def _edit(path: Path, old: str, new: str) -> None:
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {path}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return _edit
