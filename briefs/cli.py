@@ -82,6 +82,12 @@ def build(
     from briefs.build import plan
 
     project = _project(ctx)
+    unknown = sorted(set(audiences) - set(project.settings.audiences))
+    if unknown:
+        known = ", ".join(project.settings.audiences)
+        raise click.BadParameter(
+            f"{', '.join(unknown)} (audiences: {known})", param_hint="--audience"
+        )
     total = len(plan(project, list(dossiers), list(audiences), list(langs)))
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=err, transient=True) as bar:

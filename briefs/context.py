@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from markupsafe import Markup
 
 from briefs.charts import bar_chart
-from briefs.dates import Period
 from briefs.i18n import Catalogue, date_text, period_text, typography, value_text
-from briefs.model import REFERENCE, AnalysisPart, Figure, Source, Text, Unit
+from briefs.model import REFERENCE, AnalysisPart, Figure, Source, Text
 from briefs.selection import Selection
 
 MARKINGS = {
@@ -243,7 +241,8 @@ def build_context(selection: Selection, lang: str, labels: Catalogue) -> BriefCo
                 say(p.description, p.plain),
                 p.source,
                 name=say(p.name),
-                amount=_amount(p.amount, p.period, lang),
+                amount=_figure_value(figures[p.figure], lang) if p.figure else None,
+                date=period_text(p.period, lang) if p.period else None,
             )
             for p in d.programs
         ],
@@ -258,13 +257,6 @@ def build_context(selection: Selection, lang: str, labels: Catalogue) -> BriefCo
 
 def _figure_value(figure: Figure, lang: str) -> str:
     return value_text(figure.value, figure.unit, lang)
-
-
-def _amount(amount: Decimal | None, period: Period | None, lang: str) -> str | None:
-    if amount is None:
-        return None
-    text = value_text(amount, Unit.money, lang)
-    return f"{text} ({period_text(period, lang)})" if period else text
 
 
 def _source(source: Source, lang: str, say: Callable[[Text], str]) -> SourceView:

@@ -62,7 +62,7 @@ class PartialDate:
         try:
             date(year or 1, month or 1, day or 1)
         except ValueError as exc:
-            raise ValueError(f"impossible date {text!r}: {exc}") from None
+            raise ValueError(f"expected a real calendar date, found {text!r} ({exc})") from None
         assert year is not None
         return cls(year, month, day)
 

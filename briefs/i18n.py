@@ -51,7 +51,10 @@ def period_text(value: Period, lang: str) -> str:
     """A date, or a span such as "2012–2020"."""
     if value.end is None or value.end == value.start:
         return date_text(value.start, lang)
-    precision = max(value.start.precision, value.end.precision, key=list(_SKELETONS).index)
+    if value.start.precision != value.end.precision:
+        # Babel would invent the missing day; join the two dates as written instead.
+        return f"{date_text(value.start, lang)} – {date_text(value.end, lang)}"
+    precision = value.start.precision
     return format_interval(
         value.start.first_day(), value.end.first_day(), _SKELETONS[precision], locale=locale(lang)
     )
@@ -83,6 +86,7 @@ def value_text(value: Decimal, unit: Unit, lang: str) -> str:
 
 
 _FR_RULES = [
+    (re.compile(r"(?<=\w)'(?=\w)"), "’"),
     (re.compile(r"«\s*"), "«" + NBSP),
     (re.compile(r"\s*»"), NBSP + "»"),
     (re.compile(r"(?<=\S)[ \u00a0\u202f]*([;?!])(?=\s|$|»)"), NNBSP + r"\1"),

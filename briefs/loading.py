@@ -12,8 +12,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from briefs.config import Project
+from briefs.dates import PartialDate
 from briefs.errors import InvalidInput, Problem
-from briefs.model import REFERENCE, SECTIONS, Dossier, DossierFile, Header, Item, Text
+from briefs.model import REFERENCE, SECTIONS, Dossier, DossierFile, Item, Text
 from briefs.validation import problems_from
 from briefs.yamlfile import YamlDocument, read_yaml
 
@@ -33,6 +34,7 @@ class Loaded:
 
     dossier: Dossier
     origins: dict[str, Origin] = field(default_factory=dict)
+    header_origin: Origin = Origin("", None, "dossier")
 
     def where(self, item_id: str) -> Origin:
         return self.origins.get(item_id, Origin(f"data/{self.dossier.name}", None, item_id))
@@ -84,7 +86,8 @@ def load_dossier(project: Project, name: str) -> tuple[Loaded | None, list[Probl
     """Validate each file of one dossier, then check the dossier as a whole."""
     folder = project.data_dir / name
     problems: list[Problem] = []
-    parts: list[tuple[str, YamlDocument, DossierFile]] = []
+    documents: list[tuple[str, YamlDocument]] = []
+    parts: list[DossierFile] = []
     files = dossier_files(folder)
     if not files:
         problems.append(Problem(project.show(folder), None, "", "expected YAML files, found none"))
@@ -92,65 +95,89 @@ def load_dossier(project: Project, name: str) -> tuple[Loaded | None, list[Probl
         shown = project.show(path)
         document, found = read_yaml(path, shown)
         problems.extend(found)
-        if document is None:
+        if document is None or document.data is None:
             continue
-        if document.data is None:
-            continue
+        documents.append((shown, document))
         try:
-            parts.append((shown, document, DossierFile.model_validate(document.data)))
+            parts.append(DossierFile.model_validate(document.data))
         except ValidationError as exc:
             problems.extend(problems_from(exc, document, shown, DossierFile))
+    origins, found = _origins(documents)
+    problems.extend(found)
     if problems:
         return None, problems
-    return _merge(project, name, parts)
+    return _merge(project, name, documents, parts, origins)
+
+
+def _origins(documents: list[tuple[str, YamlDocument]]) -> tuple[dict[str, Origin], list[Problem]]:
+    """Where each id is written; duplicates are found on the raw data, so they are
+    reported even when another file of the dossier failed to validate."""
+    origins: dict[str, Origin] = {}
+    problems: list[Problem] = []
+    for shown, doc in documents:
+        data = doc.data if isinstance(doc.data, dict) else {}
+        for section in SECTIONS:
+            entries = data.get(section)
+            for index, entry in enumerate(entries if isinstance(entries, list) else []):
+                item_id = entry.get("id") if isinstance(entry, dict) else None
+                if not isinstance(item_id, str):
+                    continue
+                line = doc.line_of((section, index, "id"))
+                if item_id in origins:
+                    first = origins[item_id]
+                    problems.append(
+                        Problem(
+                            shown,
+                            line,
+                            f"{section}[{index}].id",
+                            f"duplicate id {item_id!r}; ids must be unique in "
+                            f"a dossier, first used at {first.file}:{first.line}",
+                        )
+                    )
+                    continue
+                origins[item_id] = Origin(shown, line, f"{section}[{index}]")
+    return origins, problems
 
 
 def _merge(
-    project: Project, name: str, parts: list[tuple[str, YamlDocument, DossierFile]]
+    project: Project,
+    name: str,
+    documents: list[tuple[str, YamlDocument]],
+    parts: list[DossierFile],
+    origins: dict[str, Origin],
 ) -> tuple[Loaded | None, list[Problem]]:
     problems: list[Problem] = []
-    headers = [(shown, doc, part.dossier) for shown, doc, part in parts if part.dossier]
+    headers = [
+        (shown, doc) for (shown, doc), part in zip(documents, parts, strict=True) if part.dossier
+    ]
     if not headers:
         problems.append(
             Problem(
                 project.show(project.data_dir / name),
                 None,
                 "dossier",
-                "missing the 'dossier:' header in every file; add it to one",
+                "missing the 'dossier:' header; add it to one file",
             )
         )
         return None, problems
-    for shown, doc, _ in headers[1:]:
-        problems.append(
-            Problem(
-                shown,
-                doc.line_of(("dossier",)),
-                "dossier",
-                f"expected one 'dossier:' header, found another in {headers[0][0]}",
-            )
+    problems += [
+        Problem(
+            shown,
+            doc.line_of(("dossier",)),
+            "dossier",
+            f"expected one 'dossier:' header, found another in {headers[0][0]}",
         )
-    header: Header = headers[0][2]
-    origins: dict[str, Origin] = {}
-    sections: dict[str, list[Item]] = {section: [] for section in SECTIONS}
-    for shown, doc, part in parts:
-        for section in SECTIONS:
-            for index, item in enumerate(getattr(part, section)):
-                line = doc.line_of((section, index))
-                if item.id in origins:
-                    first = origins[item.id]
-                    problems.append(
-                        Problem(
-                            shown,
-                            line,
-                            f"{section}[{index}].id",
-                            f"duplicate id {item.id!r}; first used at {first.file}:{first.line}",
-                        )
-                    )
-                    continue
-                origins[item.id] = Origin(shown, line, f"{section}[{index}]")
-                sections[section].append(item)
-    dossier = Dossier(name=name, header=header, **sections)  # type: ignore[arg-type]
-    loaded = Loaded(dossier, origins)
+        for shown, doc in headers[1:]
+    ]
+    header = next(part.dossier for part in parts if part.dossier)
+    sections = {
+        section: [i for part in parts for i in getattr(part, section)] for section in SECTIONS
+    }
+    dossier = Dossier(name=name, header=header, **sections)
+    first_file, first_doc = headers[0]
+    loaded = Loaded(
+        dossier, origins, Origin(first_file, first_doc.line_of(("dossier",)), "dossier")
+    )
     problems.extend(_check_references(project, loaded))
     return (None, problems) if problems else (loaded, [])
 
@@ -161,8 +188,10 @@ def _check_references(project: Project, loaded: Loaded) -> list[Problem]:
     known = {
         "source": ({s.id for s in dossier.sources}, "the id of an entry under sources:"),
         "topic": ({t.id for t in dossier.header.topics}, "one of the topics in the dossier header"),
+        "figure": ({f.id for f in dossier.figures}, "the id of an entry under figures:"),
     }
     figures = {f.id for f in dossier.figures}
+    as_of = dossier.header.as_of.first_day()
     audiences = set(project.settings.audiences)
     problems: list[Problem] = []
     for item in dossier.items():
@@ -184,6 +213,9 @@ def _check_references(project: Project, loaded: Loaded) -> list[Problem]:
                     for ref in REFERENCE.findall(text.get(lang))
                     if ref not in figures
                 ]
+        when = getattr(item, "date", None)
+        if isinstance(when, PartialDate) and when.first_day() > as_of:
+            wrong.append(("date", f"a date on or before the dossier's as_of ({as_of})", str(when)))
         problems += [
             Problem(
                 where.file,
@@ -193,6 +225,19 @@ def _check_references(project: Project, loaded: Loaded) -> list[Problem]:
             )
             for field, expected, found in wrong
         ]
+    header = loaded.header_origin
+    problems += [
+        Problem(
+            header.file,
+            header.line,
+            f"{field}.{lang}",
+            f"expected {{id}} naming an entry under figures:, found {{{ref}}}",
+        )
+        for field, text in dossier.header_texts()
+        for lang in ("en", "fr")
+        for ref in REFERENCE.findall(text.get(lang))
+        if ref not in figures
+    ]
     return problems
 
 

@@ -161,7 +161,8 @@ class Program(Sourced):
     name: Text
     description: Text
     plain: Text | None = None
-    amount: Decimal | None = None
+    figure: Id | None = None
+    """A money figure giving the program's funding, so the amount is typed once."""
     period: Period | None = None
 
 
@@ -225,6 +226,12 @@ class Dossier(Strict):
     facts: list[Fact]
     contacts: list[Contact]
     analysis: list[Analysis]
+
+    def header_texts(self) -> list[tuple[str, Text]]:
+        """The header's texts that may cite figures, by field path."""
+        texts = [("dossier.title", self.header.title), ("dossier.summary", self.header.summary)]
+        texts += [(f"dossier.topics[{i}].title", t.title) for i, t in enumerate(self.header.topics)]
+        return texts
 
     def items(self) -> list[Item]:
         """Every classified item, in section order."""

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from briefs.config import Audience
 from briefs.errors import Problem
-from briefs.loading import Loaded, texts_of
-from briefs.model import REFERENCE, SECTIONS, Classification, Dossier, Item
+from briefs.loading import Loaded, Origin, texts_of
+from briefs.model import REFERENCE, SECTIONS, Classification, Dossier, Item, Text
 
 
 def visible(item: Item, name: str, audience: Audience) -> bool:
@@ -60,33 +60,37 @@ def select(loaded: Loaded, name: str, audience: Audience) -> tuple[Selection, li
 def _dangling(loaded: Loaded, dossier: Dossier, name: str) -> list[Problem]:
     """A visible item that cites a source or figure the audience cannot see would
     either leak it or print a hole; both are the analyst's call, so report it."""
-    sources = {s.id for s in dossier.sources}
-    figures = {f.id for f in dossier.figures}
+    visible_ids = {
+        "source": {s.id for s in dossier.sources},
+        "figure": {f.id for f in dossier.figures},
+    }
     problems: list[Problem] = []
+
+    def hidden(where: Origin, field: str, kind: str, ref: str) -> Problem:
+        return Problem(
+            where.file,
+            where.line,
+            f"{where.path}.{field}",
+            f"visible to {name!r} but cites {kind} {ref!r}, which that audience may "
+            f"not see; lower that {kind}'s classification or narrow this item",
+        )
+
     for item in dossier.items():
         where = loaded.where(item.id)
-        source = getattr(item, "source", None)
-        if source is not None and source not in sources:
-            problems.append(
-                Problem(
-                    where.file,
-                    where.line,
-                    f"{where.path}.source",
-                    f"visible to {name!r} but cites source {source!r}, "
-                    "which that audience may not see; "
-                    "lower the source's classification or narrow the item",
-                )
-            )
+        for kind, ids in visible_ids.items():
+            ref = getattr(item, kind, None)
+            if ref is not None and ref not in ids:
+                problems.append(hidden(where, kind, kind, ref))
         for field_name, text in texts_of(item):
-            refs = set(REFERENCE.findall(text.en)) | set(REFERENCE.findall(text.fr))
-            for ref in sorted(refs - figures):
-                problems.append(
-                    Problem(
-                        where.file,
-                        where.line,
-                        f"{where.path}.{field_name}",
-                        f"visible to {name!r} but refers to figure {{{ref}}}, "
-                        "which that audience may not see",
-                    )
-                )
+            for ref in sorted(_refs(text) - visible_ids["figure"]):
+                problems.append(hidden(where, field_name, "figure", ref))
+    for field_name, text in dossier.header_texts():
+        for ref in sorted(_refs(text) - visible_ids["figure"]):
+            problems.append(
+                hidden(loaded.header_origin, field_name.removeprefix("dossier."), "figure", ref)
+            )
     return problems
+
+
+def _refs(text: Text) -> set[str]:
+    return set(REFERENCE.findall(text.en)) | set(REFERENCE.findall(text.fr))

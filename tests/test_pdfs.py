@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import SAMPLE, Built, write_project
 
 from briefs import load_project
 from briefs.loading import load_dossiers
 from briefs.model import Classification
-from conftest import SAMPLE, Built, write_project
 
 BRIEFS = [f"{a}.{lang}" for a in ("minister", "partners", "public") for lang in ("en", "fr")]
 BUDGETS = {"minister": 2, "partners": 8, "public": 6}
@@ -54,8 +54,12 @@ def test_tagged_pdf_ua(sample: Built, name: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "marking"),
-    [("minister.en", "PROTECTED B / PROTÉGÉ B"), ("minister.fr", "PROTECTED B / PROTÉGÉ B"),
-     ("partners.en", "PROTECTED A / PROTÉGÉ A"), ("partners.fr", "PROTECTED A / PROTÉGÉ A")],
+    [
+        ("minister.en", "PROTECTED B / PROTÉGÉ B"),
+        ("minister.fr", "PROTECTED B / PROTÉGÉ B"),
+        ("partners.en", "PROTECTED A / PROTÉGÉ A"),
+        ("partners.fr", "PROTECTED A / PROTÉGÉ A"),
+    ],
 )
 def test_marking_top_and_bottom_of_every_page(sample: Built, name: str, marking: str) -> None:
     for number, text in enumerate(sample.pages(name), 1):
@@ -79,8 +83,12 @@ def test_page_x_of_y_on_every_page(sample: Built, name: str) -> None:
 
 KEY = {
     "en": ["$4 million", "$16.17 million", "Temporary Residence Permits", "FINTRAC"],
-    "fr": ["4 millions de dollars", "16,17 millions de dollars", "permis de séjour temporaire",
-           "CANAFE"],
+    "fr": [
+        "4 millions de dollars",
+        "16,17 millions de dollars",
+        "permis de séjour temporaire",
+        "CANAFE",
+    ],
 }
 
 
@@ -102,11 +110,18 @@ def test_public_contains_no_internal_item(sample: Built, lang: str) -> None:
     """Canary: nothing above Unclassified reaches the public, in either language."""
     text = flat(sample.text(f"public.{lang}")).casefold()
     (loaded,) = load_dossiers(load_project(sample.root), [SAMPLE])
-    internal = [i for i in loaded.dossier.items()
-                if i.classification is not Classification.unclassified]
+    internal = [
+        i for i in loaded.dossier.items() if i.classification is not Classification.unclassified
+    ]
     assert len(internal) >= 5
-    public = " ".join(flat(t) for i in loaded.dossier.items() if i not in internal
-                      for _, v in i if hasattr(v, "en") for t in (v.en, v.fr)).casefold()
+    public = " ".join(
+        flat(t)
+        for i in loaded.dossier.items()
+        if i not in internal
+        for _, v in i
+        if hasattr(v, "en")
+        for t in (v.en, v.fr)
+    ).casefold()
     checked = 0
     for item in internal:
         for _, value in item:
@@ -134,8 +149,17 @@ def test_french_is_french(sample: Built) -> None:
 
 def test_minister_note_structure(sample: Built) -> None:
     text = flat(sample.text("minister.en"))
-    headings = ["Summary", "Issue", "Background", "Current status", "Considerations",
-                "Next steps", "Recommendation", "PREPARED BY", "APPROVED BY"]
+    headings = [
+        "Summary",
+        "Issue",
+        "Background",
+        "Current status",
+        "Considerations",
+        "Next steps",
+        "Recommendation",
+        "PREPARED BY",
+        "APPROVED BY",
+    ]
     positions = [text.find(h) for h in headings]
     assert -1 not in positions and positions == sorted(positions), positions
     assert "JUS-2017-SAMPLE-0001" in text
@@ -186,15 +210,21 @@ def test_only_shipped_fonts_are_embedded(sample: Built) -> None:
         for page in reader.pages:
             for font in page["/Resources"]["/Font"].values():
                 fonts.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
-        assert fonts <= {"Lato-Bold", "Lato-Regular", "Noto-Sans", "Noto-Sans-Bold",
-                         "Noto-Sans-Italic"}, fonts
+        assert fonts <= {
+            "Lato-Bold",
+            "Lato-Regular",
+            "Noto-Sans",
+            "Noto-Sans-Bold",
+            "Noto-Sans-Italic",
+        }, fonts
 
 
 def test_same_inputs_same_bytes(sample: Built, tmp_path: Path) -> None:
     """A fresh process on a fresh copy of the inputs writes identical PDFs."""
     other = write_project(tmp_path / "again")
-    subprocess.run([sys.executable, "-m", "briefs", "-C", str(other), "build"], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "briefs", "-C", str(other), "build"], check=True, capture_output=True
+    )
     for name, path in sample.paths.items():
         again = other / "output" / SAMPLE / path.name
         assert again.read_bytes() == path.read_bytes(), name
