@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLE, tree_state
 
 from briefs.cli import main
+from conftest import SAMPLE, tree_state
 
 FIGURE = """figures:
   - id: {id}

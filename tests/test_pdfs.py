@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SAMPLE, Built, write_project
 
 from briefs import load_project
 from briefs.loading import load_dossiers
 from briefs.model import Classification
+from conftest import SAMPLE, Built, write_project
 
 BRIEFS = [f"{a}.{lang}" for a in ("minister", "partners", "public") for lang in ("en", "fr")]
 BUDGETS = {"minister": 2, "partners": 8, "public": 6}

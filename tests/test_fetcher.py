@@ -1,0 +1,114 @@
+"""The URL fetcher: data: URLs and shipped assets only, nothing else, ever."""
+
+from __future__ import annotations
+
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from briefs.cli import main
+from briefs.fetcher import AssetFetcher, Refused
+from conftest import REPO, SAMPLE, tree_state, write_project
+
+
+@pytest.fixture
+def assets(tmp_path: Path) -> Path:
+    root = tmp_path / "templates" / "assets"
+    root.mkdir(parents=True)
+    (root / "brief.css").write_text("body { color: black }")
+    (tmp_path / "secret.txt").write_text("secret")
+    (root / "inside-link.css").symlink_to(root / "brief.css")
+    (root / "outside-link.css").symlink_to(tmp_path / "secret.txt")
+    return root
+
+
+def test_serves_assets_with_content_type(assets: Path) -> None:
+    response = AssetFetcher(assets).fetch((assets / "brief.css").as_uri())
+    assert response.read() == b"body { color: black }"
+    assert response.content_type == "text/css"
+    linked = AssetFetcher(assets).fetch((assets / "inside-link.css").as_uri())
+    assert linked.read() == b"body { color: black }"
+
+
+def test_serves_data_urls(assets: Path) -> None:
+    response = AssetFetcher(assets).fetch("data:text/plain;base64,aGk=")
+    assert response.read() == b"hi"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "file:///dev/urandom",
+        "{root}/../../secret.txt",
+        "{root}/%2e%2e/%2e%2e/secret.txt",
+        "{root}/%2E%2E/%2E%2E/secret.txt",
+        "{root}/outside-link.css",
+        "{root}/missing.css",
+        "{root}",
+        "file://otherhost{path}/brief.css",
+        "http://127.0.0.1:9/x.css",
+        "https://example.com/x.css",
+        "ftp://127.0.0.1/x",
+        "javascript:alert(1)",
+    ],
+)
+def test_refuses_everything_else(assets: Path, url: str) -> None:
+    url = url.format(root=assets.as_uri(), path=assets)
+    with pytest.raises(Refused):
+        AssetFetcher(assets).fetch(url)
+
+
+@pytest.fixture
+def http_server() -> Iterator[tuple[str, list[str]]]:
+    """A real server on loopback that records any request made to it."""
+    seen: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/css")
+            self.end_headers()
+            self.wfile.write(b"body { color: red }")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        '<link rel="stylesheet" href="{url}/x.css">',
+        '<img src="{url}/x.png" alt="x">',
+        '<link rel="attachment" href="file:///etc/passwd">',
+        '<img src="../../../../../../etc/passwd" alt="x">',
+    ],
+)
+def test_template_reaching_out_stops_the_build(
+    tmp_path: Path, http_server: tuple[str, list[str]], tag: str
+) -> None:
+    url, seen = http_server
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    public = templates / "public.html.j2"
+    text = public.read_text().replace("{% block body %}", "{% block body %}" + tag.format(url=url))
+    public.write_text(text)
+    root = write_project(tmp_path / "project", templates=templates)
+    result = CliRunner().invoke(main, ["-C", str(root), "build", "--audience", "public"])
+    assert result.exit_code == 1, result.output
+    assert "refused to fetch" in result.output
+    assert seen == []
+    assert not (root / "output" / SAMPLE).exists() or tree_state(root / "output") == {}

@@ -1,0 +1,89 @@
+"""The leak guard: a template that prints an excluded item is refused."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from briefs import load_project
+from briefs.cli import main
+from briefs.guard import leaks, needles, normalize
+from briefs.loading import load_dossiers
+from briefs.model import AnalysisPart, Fact
+from conftest import REPO, SAMPLE, tree_state, write_project
+
+
+def _recommendation(root: Path) -> tuple[str, str]:
+    (loaded,) = load_dossiers(load_project(root), [SAMPLE])
+    item = next(a for a in loaded.dossier.analysis if a.part is AnalysisPart.recommendation)
+    return item.id, item.text.en
+
+
+@pytest.mark.parametrize(
+    "inject",
+    [
+        "<p>{text}</p>",  # caught in the HTML text
+        "<style>h1::after {{ content: '{text}' }}</style>",  # only visible in the PDF text
+    ],
+)
+def test_template_printing_an_excluded_item_is_refused(tmp_path: Path, inject: str) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    root = write_project(tmp_path / "p", templates=templates)
+    item_id, text = _recommendation(root)
+    public = templates / "public.html.j2"
+    snippet = inject.format(text=text.replace("'", " "))
+    public.write_text(public.read_text().replace("{% block body %}", "{% block body %}" + snippet))
+    (root / "output" / SAMPLE).mkdir(parents=True)
+    (root / "output" / SAMPLE / "public.en.pdf").write_bytes(b"%PDF last good")
+    before = tree_state(root / "output")
+    result = CliRunner().invoke(main, ["-C", str(root), "build"])
+    assert result.exit_code == 1, result.output
+    assert "human-trafficking/public.en: refused to write" in result.output
+    assert item_id in result.output
+    assert tree_state(root / "output") == before
+
+
+def _fact(text: str, classification: str = "protected_b") -> Fact:
+    return Fact.model_validate(
+        {
+            "id": "x",
+            "classification": classification,
+            "source": "s",
+            "topic": "t",
+            "text": {"en": text, "fr": text},
+        }
+    )
+
+
+def test_guard_sees_through_layout() -> None:
+    secret = _fact("The final figure will be confirmed with provinces next spring")
+    rendered = "The ﬁnal  ﬁgure will\nbe conﬁrmed with PROVINCES\u00a0next spring."
+    assert leaks(rendered, [secret], []) == ["x"]
+    assert leaks("Nothing to see here at all today.", [secret], []) == []
+
+
+def test_guard_ignores_phrases_that_included_items_share() -> None:
+    secret = _fact("Department of Justice Canada internal notes")
+    public = _fact("Department of Justice Canada internal notes", "unclassified")
+    assert leaks("Department of Justice Canada internal notes", [secret], [public]) == []
+
+
+def test_needles_cover_both_languages_and_skip_figure_references() -> None:
+    item = Fact.model_validate(
+        {
+            "id": "x",
+            "classification": "protected_a",
+            "source": "s",
+            "topic": "t",
+            "text": {
+                "en": "one two three four five six {fig}",
+                "fr": "un deux trois quatre cinq six",
+            },
+        }
+    )
+    assert needles(item) == {"one two three four five six", "un deux trois quatre cinq six"}
+    assert normalize("A\u202fB\u00a0C") == "a b c"
