@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean system-deps
+.PHONY: demo test lint golden clean system-deps
 
 demo: system-deps $(STAMP)
 	$(BIN)/briefs build
@@ -16,6 +16,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check briefs tests bench
 	$(BIN)/ruff format --check briefs tests bench
 	$(BIN)/mypy
+
+golden: $(STAMP)
+	BRIEFS_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_golden.py
+	git diff --stat tests/golden
 
 system-deps:
 	@scripts/system-deps

@@ -121,16 +121,23 @@ def template_problems(project: Project) -> list[Problem]:
     return problems
 
 
-def render(brief: Brief, project: Project, renderer: Renderer) -> Output:
-    """Render and check one brief in memory; nothing is written."""
+def html_for(brief: Brief, project: Project) -> str:
+    """The brief's HTML, checked by the leak guard; cheap, no WeasyPrint."""
     labels = catalogue(project.templates_dir, brief.lang)
     context = build_context(brief.selection, brief.lang, labels)
     html = render_html(project.templates_dir, brief.selection.audience.template, context)
-    allowed = brief.selection.dossier.items()
-    leaked = leaks(html_text(html), brief.selection.excluded, allowed)
+    leaked = leaks(html_text(html), brief.selection.excluded, brief.selection.dossier.items())
     if leaked:
         raise LeakDetected(brief.name, leaked)
-    rendered = renderer.render(html, project.templates_dir, context.as_of_iso)
+    return html
+
+
+def render(brief: Brief, project: Project, renderer: Renderer) -> Output:
+    """Render and check one brief in memory; nothing is written."""
+    html = html_for(brief, project)
+    allowed = brief.selection.dossier.items()
+    created = brief.loaded.dossier.header.as_of.first_day().isoformat()
+    rendered = renderer.render(html, project.templates_dir, created)
     leaked = leaks("\n".join(pdf_text(rendered.pdf)), brief.selection.excluded, allowed)
     if leaked:
         raise LeakDetected(brief.name, leaked)
