@@ -176,7 +176,8 @@ def build(
                 )
             )
         except BriefsError as exc:
-            problems.append(Problem(brief.selection.audience.template, None, brief.name, str(exc)))
+            reason = getattr(exc, "reason", str(exc))
+            problems.append(Problem(brief.selection.audience.template, None, brief.name, reason))
         if progress:
             progress(brief.name)
     if problems:

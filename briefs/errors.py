@@ -49,10 +49,11 @@ class LeakDetected(BriefsError):
     def __init__(self, brief: str, items: list[str]) -> None:
         self.brief = brief
         self.items = items
-        super().__init__(
-            f"{brief}: refused to write: the rendered text contains excluded item(s) "
+        self.reason = (
+            f"refused to write: the rendered text contains excluded item(s) "
             f"{', '.join(items)}. Check the template for hard-coded or mis-selected content."
         )
+        super().__init__(f"{brief}: {self.reason}")
 
 
 class PageBudgetExceeded(BriefsError):
@@ -62,10 +63,11 @@ class PageBudgetExceeded(BriefsError):
         self.brief = brief
         self.pages = pages
         self.budget = budget
-        super().__init__(
-            f"{brief}: {pages} pages, over the audience's page budget of {budget}; "
+        self.reason = (
+            f"{pages} pages, over the audience's page budget of {budget}; "
             "shorten the content selected for it or raise page_budget in briefs.yaml."
         )
+        super().__init__(f"{brief}: {self.reason}")
 
 
 class FetchRefused(BriefsError):

@@ -16,7 +16,7 @@ from briefs.dates import PartialDate
 from briefs.errors import InvalidInput, Problem
 from briefs.model import REFERENCE, SECTIONS, Dossier, DossierFile, Item, Text
 from briefs.validation import problems_from
-from briefs.yamlfile import YamlDocument, read_yaml
+from briefs.yamlfile import Location, YamlDocument, dotted, read_yaml
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,13 @@ class Loaded:
 
     dossier: Dossier
     origins: dict[str, Origin] = field(default_factory=dict)
-    header_origin: Origin = Origin("", None, "dossier")
+    header_file: str = ""
+    header_doc: YamlDocument | None = None
+
+    def header_where(self, location: Location) -> Origin:
+        """Where a part of the dossier header was written."""
+        line = self.header_doc.line_of(location) if self.header_doc else None
+        return Origin(self.header_file, line, dotted(location))
 
     def where(self, item_id: str) -> Origin:
         return self.origins.get(item_id, Origin(f"data/{self.dossier.name}", None, item_id))
@@ -175,9 +181,7 @@ def _merge(
     }
     dossier = Dossier(name=name, header=header, **sections)
     first_file, first_doc = headers[0]
-    loaded = Loaded(
-        dossier, origins, Origin(first_file, first_doc.line_of(("dossier",)), "dossier")
-    )
+    loaded = Loaded(dossier, origins, first_file, first_doc)
     problems.extend(_check_references(project, loaded))
     return (None, problems) if problems else (loaded, [])
 
@@ -225,19 +229,19 @@ def _check_references(project: Project, loaded: Loaded) -> list[Problem]:
             )
             for field, expected, found in wrong
         ]
-    header = loaded.header_origin
-    problems += [
-        Problem(
-            header.file,
-            header.line,
-            f"{field}.{lang}",
-            f"expected {{id}} naming an entry under figures:, found {{{ref}}}",
-        )
-        for field, text in dossier.header_texts()
-        for lang in ("en", "fr")
-        for ref in REFERENCE.findall(text.get(lang))
-        if ref not in figures
-    ]
+    for location, text in dossier.header_texts():
+        for lang in ("en", "fr"):
+            at = loaded.header_where((*location, lang))
+            problems += [
+                Problem(
+                    at.file,
+                    at.line,
+                    at.path,
+                    f"expected {{id}} naming an entry under figures:, found {{{ref}}}",
+                )
+                for ref in REFERENCE.findall(text.get(lang))
+                if ref not in figures
+            ]
     return problems
 
 

@@ -227,10 +227,17 @@ class Dossier(Strict):
     contacts: list[Contact]
     analysis: list[Analysis]
 
-    def header_texts(self) -> list[tuple[str, Text]]:
-        """The header's texts that may cite figures, by field path."""
-        texts = [("dossier.title", self.header.title), ("dossier.summary", self.header.summary)]
-        texts += [(f"dossier.topics[{i}].title", t.title) for i, t in enumerate(self.header.topics)]
+    def header_texts(self) -> list[tuple[tuple[str | int, ...], Text]]:
+        """Every text of the header, by location: they may cite figures too."""
+        h = self.header
+        texts: list[tuple[tuple[str | int, ...], Text]] = [
+            (("dossier", name), value) for name, value in h if isinstance(value, Text)
+        ]
+        texts += [
+            (("dossier", who, "title"), getattr(h, who).title)
+            for who in ("prepared_by", "approved_by")
+        ]
+        texts += [(("dossier", "topics", i, "title"), t.title) for i, t in enumerate(h.topics)]
         return texts
 
     def items(self) -> list[Item]:

@@ -84,10 +84,17 @@ def _dangling(loaded: Loaded, dossier: Dossier, name: str) -> list[Problem]:
         for field_name, text in texts_of(item):
             for ref in sorted(_refs(text) - visible_ids["figure"]):
                 problems.append(hidden(where, field_name, "figure", ref))
-    for field_name, text in dossier.header_texts():
+    for location, text in dossier.header_texts():
+        at = loaded.header_where(location)
         for ref in sorted(_refs(text) - visible_ids["figure"]):
             problems.append(
-                hidden(loaded.header_origin, field_name.removeprefix("dossier."), "figure", ref)
+                Problem(
+                    at.file,
+                    at.line,
+                    at.path,
+                    f"visible to {name!r} but cites figure {ref!r}, which that "
+                    "audience may not see; the header is shown to every audience",
+                )
             )
     return problems
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import resource
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -76,6 +77,10 @@ CASES: dict[str, tuple[str | bytes, list[str]]] = {
     "unknown classification": (
         FIGURE.format(id="cls").replace("unclassified", "secret"),
         ["bad.yaml:3", "figures[0].classification", "'protected_b'", "found 'secret'"],
+    ),
+    "bad id": (
+        FIGURE.format(id="Bad_Id"),
+        ["zz-bad.yaml:2", "figures[0].id", "'^[a-z0-9][a-z0-9-]*$'", "found 'Bad_Id'"],
     ),
     "not UTF-8": (
         "facts:\n  - id: caf\xe9\n".encode("latin-1"),
@@ -174,3 +179,13 @@ def test_markup_in_data_is_literal_text(project_dir: Path, value: str, edit: obj
     assert value.split()[0] in text
     assert b"/EmbeddedFiles" not in pdf and b"/FileAttachment" not in pdf
     assert b"root:x:0:0" not in pdf
+
+
+def test_unknown_figure_in_header_text(project_dir: Path, edit: Callable[..., None]) -> None:
+    dossier = project_dir / "data" / SAMPLE / "dossier.yaml"
+    edit(dossier, 'en: "Department of Justice Canada"', 'en: "Department of Justice {nope}"')
+    code, output = run(project_dir, "check")
+    assert code == 1
+    assert (
+        "dossier.yaml:14: dossier.lead.en: expected {id} naming an entry under figures:" in output
+    )
