@@ -1,6 +1,8 @@
 """The command line: thin click commands over the library.
 
 Exit codes: 0 success, 1 bad input or a refused brief, 2 usage error.
+Heavy modules are imported inside the commands, so ``--help`` and a build
+with nothing to do start fast.
 """
 
 from __future__ import annotations
@@ -8,22 +10,18 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.logging import RichHandler
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from briefs.config import Project, load_project
 from briefs.errors import BriefsError
 
-err = Console(stderr=True)
+if TYPE_CHECKING:
+    from briefs.config import Project
 
 
-def _project(ctx: click.Context) -> Project:
-    root: Path = ctx.obj["root"]
-    return load_project(root)
+def _say_error(message: str) -> None:
+    click.echo(click.style("error: ", fg="red", bold=True) + message, err=True)
 
 
 class _Group(click.Group):
@@ -33,8 +31,15 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except BriefsError as exc:
-            err.print("[bold red]error:[/]", escape(str(exc)), highlight=False, soft_wrap=True)
+            _say_error(str(exc))
             sys.exit(exc.exit_code)
+
+
+def _project(ctx: click.Context) -> Project:
+    from briefs.config import load_project
+
+    root: Path = ctx.obj["root"]
+    return load_project(root)
 
 
 @click.group(cls=_Group)
@@ -52,11 +57,11 @@ def main(ctx: click.Context, root: Path, verbose: bool) -> None:
     """Build audience-tailored PDF briefs from one YAML source of truth."""
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(message)s",
-        handlers=[RichHandler(console=err, show_time=False, show_path=False)],
+        format="%(levelname)s: %(message)s",
+        stream=sys.stderr,
     )
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    ctx.obj = {"root": root}
+    ctx.obj = {"root": root.resolve()}
 
 
 @main.command()
@@ -70,6 +75,14 @@ def main(ctx: click.Context, root: Path, verbose: bool) -> None:
     help="Only this language (repeatable).",
 )
 @click.option("--html", is_flag=True, help="Also write the HTML beside each PDF.")
+@click.option("--force", is_flag=True, help="Rebuild even the briefs that are up to date.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for rendering [default: one per core].",
+)
 @click.pass_context
 def build(
     ctx: click.Context,
@@ -77,10 +90,20 @@ def build(
     audiences: tuple[str, ...],
     langs: tuple[str, ...],
     html: bool,
+    force: bool,
+    jobs: int | None,
 ) -> None:
-    """Build briefs: all of them, or the DOSSIERs, audiences and languages given."""
-    from briefs.build import build as run
-    from briefs.build import plan
+    """Build what changed: all briefs, or the DOSSIERs, audiences and languages given."""
+    from briefs.inputs import up_to_date
+
+    asked = (list(dossiers), list(audiences), list(langs))
+    if not force and not html and (current := up_to_date(ctx.obj["root"], *asked)) is not None:
+        click.echo(f"{current} brief(s) up to date; nothing to build")
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from briefs.pipeline import run
 
     project = _project(ctx)
     unknown = sorted(set(audiences) - set(project.settings.audiences))
@@ -89,30 +112,58 @@ def build(
         raise click.BadParameter(
             f"{', '.join(unknown)} (audiences: {known})", param_hint="--audience"
         )
-    total = len(plan(project, list(dossiers), list(audiences), list(langs)))
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task("rendering", total=total)
-        written = run(
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("rendering", total=None)
+        report = run(
             project,
-            list(dossiers),
-            list(audiences),
-            list(langs),
+            *asked,
+            force=force,
+            jobs=jobs,
             html=html,
-            progress=lambda name: bar.update(task, advance=1, description=name),
+            progress=lambda name, done, total: bar.update(
+                task, completed=done, total=total, description=name
+            ),
         )
-    for path in written:
+    for path in report.built + report.restored:
         click.echo(project.show(path))
-    err.print(f"{len(written)} brief(s) written to {project.show(project.output_dir)}/")
+    click.echo(
+        f"{len(report.built)} built, {len(report.restored)} restored, {report.current} up to date",
+        err=True,
+    )
+    if report.problems:
+        from briefs.errors import BriefsRefused
+
+        raise BriefsRefused(report.problems)
 
 
 @main.command()
 @click.pass_context
 def check(ctx: click.Context) -> None:
     """Validate all data, configuration and templates; write nothing."""
-    from briefs.build import check as run
+    from briefs.planning import check as run
 
-    project = _project(ctx)
-    briefs = run(project)
+    briefs = run(_project(ctx))
     dossiers = sorted({b.loaded.dossier.name for b in briefs})
     click.echo(f"ok: {len(dossiers)} dossier(s), {len(briefs)} brief(s) would be built")
+
+
+@main.command()
+@click.argument("dossier", required=False)
+@click.pass_context
+def editions(ctx: click.Context, dossier: str | None) -> None:
+    """List the editions of every brief, or of one DOSSIER's briefs."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from briefs.ledger import list_editions
+
+    project = _project(ctx)
+    table = Table("Brief", "Edition", "Built", "Trigger", "SHA-256", "Archived PDF")
+    rows = list_editions(project, dossier)
+    for e in rows:
+        table.add_row(e.brief, str(e.number), e.built_at, e.trigger, e.sha256[:12], e.archive)
+    if not rows:
+        click.echo("no editions yet" + (f" of {dossier}" if dossier else ""))
+        return
+    Console(width=200).print(table)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -64,6 +65,21 @@ class Settings(_Config):
     """Folder of templates, catalogues and assets (stylesheet, fonts)."""
     output: str = "output"
     """Folder the PDFs are written to."""
+    state: str = "output/.state"
+    """Folder of the edition ledger (SQLite) and the archive of past PDFs."""
+    timezone: str = "America/Toronto"
+    """Time zone in which an edition's date is stated ("the edition of March 3, 2017")."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"expected an IANA time zone such as America/Toronto, found {value!r}"
+            ) from None
+        return value
 
 
 @dataclass(frozen=True)
@@ -88,6 +104,10 @@ class Project:
     @property
     def output_dir(self) -> Path:
         return self.root / self.settings.output
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / self.settings.state
 
     def show(self, path: Path) -> str:
         """A path as the user knows it: relative to the project when inside it."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
+from briefs.changes import ChangesView
 from briefs.charts import bar_chart
 from briefs.i18n import Catalogue, date_text, period_text, typography, value_text
 from briefs.model import REFERENCE, AnalysisPart, Figure, Source, Text
@@ -141,13 +142,21 @@ class BriefContext:
     contacts: list[ContactView]
     analysis: dict[str, list[str]]
     cite: Citations
+    edition: int = 1
+    changes: ChangesView | None = None
 
     @property
     def key_figures(self) -> list[FigureView]:
         return [f for f in self.figures if f.key]
 
 
-def build_context(selection: Selection, lang: str, labels: Catalogue) -> BriefContext:
+def build_context(
+    selection: Selection,
+    lang: str,
+    labels: Catalogue,
+    edition: int = 1,
+    changes: ChangesView | None = None,
+) -> BriefContext:
     """Localize one selection; the only place the model meets a language."""
     d = selection.dossier
     plain = selection.audience.plain_language
@@ -252,6 +261,8 @@ def build_context(selection: Selection, lang: str, labels: Catalogue) -> BriefCo
         ],
         analysis=analysis,
         cite=Citations(sources),
+        edition=edition,
+        changes=changes,
     )
 
 

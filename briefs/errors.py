@@ -43,6 +43,18 @@ class InvalidInput(BriefsError):
         super().__init__(f"{count} {noun} found; nothing was written:\n{lines}")
 
 
+class BriefsRefused(BriefsError):
+    """Some briefs could not be published; the others were, and the refused
+    ones kept their last good PDF."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(set(problems))
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(
+            f"{len(self.problems)} brief(s) refused; their last PDFs are unchanged:\n{lines}"
+        )
+
+
 class LeakDetected(BriefsError):
     """A rendered brief contains text of an item its audience must not see."""
 
@@ -75,7 +87,12 @@ class FetchRefused(BriefsError):
 
     def __init__(self, url: str, reason: str) -> None:
         self.url = url
-        super().__init__(f"refused to fetch {url!r}: {reason}")
+        self.reason = f"refused to fetch {url!r}: {reason}"
+        self._args = (url, reason)
+        super().__init__(self.reason)
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        return (type(self), self._args)
 
 
 class ProjectNotFound(BriefsError):

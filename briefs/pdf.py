@@ -14,7 +14,11 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
+from briefs.guard import pdf_text
+
 FONTS_CONF = Path("fonts") / "fonts.conf"
+STYLESHEET = "brief.css"
+"""The one stylesheet, under the assets folder; parsed once per process."""
 log = logging.getLogger(__name__)
 
 
@@ -55,13 +59,17 @@ def has_hb_subset() -> bool:
 class Rendered:
     pdf: bytes
     pages: int
+    texts: list[str]
+    """Each page's text, as the leak guard reads it."""
 
 
 class Renderer:
-    """Holds what is costly to make and safe to reuse: fonts and the fetcher."""
+    """Holds what is costly to make and safe to reuse: fonts, the parsed
+    stylesheet and the fetcher. One per process."""
 
     def __init__(self, assets: Path) -> None:
         _use_shipped_fonts(assets)
+        from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
         from briefs.fetcher import AssetFetcher
@@ -69,6 +77,9 @@ class Renderer:
         self.assets = assets
         self.fonts = FontConfiguration()
         self.fetcher = AssetFetcher(assets)
+        self.stylesheets = [
+            CSS(filename=assets / STYLESHEET, font_config=self.fonts, url_fetcher=self.fetcher)
+        ]
         has_hb_subset()
 
     def render(self, html: str, base: Path, created: str) -> Rendered:
@@ -85,8 +96,8 @@ class Renderer:
         try:
             document = HTML(
                 string=html, base_url=base.as_uri() + "/", url_fetcher=self.fetcher
-            ).render(font_config=self.fonts, **options)
+            ).render(font_config=self.fonts, stylesheets=self.stylesheets, **options)
             pdf = document.write_pdf(**options)
         except Refused as exc:
             raise FetchRefused(exc.url, exc.reason) from None
-        return Rendered(pdf, len(document.pages))
+        return Rendered(pdf, len(document.pages), pdf_text(pdf))

@@ -62,8 +62,8 @@ class Built:
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """The six sample briefs, built once for the whole session."""
     root = write_project(tmp_path_factory.mktemp("sample"))
-    written = build(load_project(root), html=True)
-    paths = {f"{p.stem}": p for p in written}
+    report = build(load_project(root), html=True)
+    paths = {f"{p.stem}": p for p in report.built}
     return Built(root, paths)
 
 

@@ -65,7 +65,7 @@ def test_visible_item_citing_hidden_figure_is_an_error(project_dir: Path, edit: 
 def test_second_dossier_needs_only_yaml(tmp_path: Path) -> None:
     """Another policy file builds with the same code and templates."""
     root = write_project(tmp_path / "p", dossiers={DRIVING: FIXTURES / DRIVING})
-    written = build(load_project(root))
+    written = build(load_project(root)).built
     assert sorted(p.name for p in written) == sorted(
         f"{a}.{lang}.pdf" for a in ("minister", "partners", "public") for lang in ("en", "fr")
     )
@@ -111,7 +111,7 @@ def _media_project(tmp_path: Path, label: str = "") -> Path:
 
 def test_new_audience_is_configuration_and_a_template(tmp_path: Path) -> None:
     root = _media_project(tmp_path)
-    written = build(load_project(root), audiences=["media"])
+    written = build(load_project(root), audiences=["media"]).built
     assert [p.name for p in written] == ["media.en.pdf", "media.fr.pdf"]
     text = " ".join(pg.extract_text() for pg in PdfReader(written[1]).pages)
     assert "Note aux médias" in text and "Chiffres clés" in text
@@ -125,16 +125,21 @@ def test_new_label_without_french_is_reported(tmp_path: Path) -> None:
     assert "media.html.j2:" in result.output
 
 
-def test_over_page_budget_is_an_error_and_writes_nothing(project_dir: Path) -> None:
+def test_over_page_budget_is_refused_and_keeps_last_pdf(project_dir: Path) -> None:
     config = project_dir / "briefs.yaml"
     config.write_text(config.read_text().replace("page_budget: 2", "page_budget: 1"))
-    before = tree_state(project_dir)
+    out = project_dir / "output" / SAMPLE
+    out.mkdir(parents=True)
+    (out / "minister.en.pdf").write_bytes(b"%PDF last good")
     result = CliRunner().invoke(main, ["-C", str(project_dir), "build"])
     assert result.exit_code == 1
+    assert "2 brief(s) refused; their last PDFs are unchanged" in result.output
     assert "human-trafficking/minister.en: 2 pages, over the audience's page budget of 1" in (
         result.output
     )
-    assert tree_state(project_dir) == before
+    assert (out / "minister.en.pdf").read_bytes() == b"%PDF last good"
+    assert not (out / "minister.fr.pdf").exists()
+    assert (out / "public.fr.pdf").read_bytes().startswith(b"%PDF-1.7")
 
 
 def test_marking_level_is_what_is_included(project_dir: Path) -> None:

@@ -1,0 +1,131 @@
+"""What changed since the previous edition, for one audience in one language.
+
+Only what the audience may see now is described. An item that left the
+audience by being reclassified or narrowed is not mentioned at all: naming it,
+even as "removed", would tell the reader what it was.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from briefs.dates import PartialDate, Period
+from briefs.i18n import date_text, period_text, typography, value_text
+from briefs.model import REFERENCE, SECTIONS, Item, Unit
+
+Snapshot = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ChangesView:
+    """The "Changes since the edition of …" section, localized."""
+
+    since: str
+    added: list[str]
+    removed: list[str]
+    changed: list[str]
+
+    @property
+    def wording_only(self) -> bool:
+        return not (self.added or self.removed or self.changed)
+
+
+def _items(snapshot: Snapshot) -> dict[str, tuple[str, dict[str, Any]]]:
+    return {item["id"]: (section, item) for section in SECTIONS for item in snapshot[section]}
+
+
+class _Describer:
+    """Says an item of a snapshot in one language, with its figures resolved."""
+
+    def __init__(self, snapshot: Snapshot, lang: str) -> None:
+        self.lang = lang
+        self.figures = {f["id"]: f for f in snapshot["figures"]}
+
+    def text(self, value: dict[str, str]) -> str:
+        raw = REFERENCE.sub(lambda m: self.value(self.figures[m.group(1)]), value[self.lang])
+        return typography(raw, self.lang)
+
+    def value(self, figure: dict[str, Any]) -> str:
+        shown = value_text(Decimal(figure["value"]), Unit(figure["unit"]), self.lang)
+        if figure.get("period"):
+            shown += f" ({period_text(Period.parse(figure['period']), self.lang)})"
+        return shown
+
+    def item(self, section: str, item: dict[str, Any]) -> str:
+        if section == "figures":
+            return f"{self.text(item['label'])}: {self.value(item)}"
+        if section == "milestones":
+            when = date_text(PartialDate.parse(item["date"]), self.lang)
+            return f"{when}: {self.text(item['text'])}"
+        if section == "sources":
+            return f"{self.text(item['publisher'])}, {self.text(item['title'])}"
+        for field in ("title", "name", "text"):
+            if field in item:
+                value = item[field]
+                return value if isinstance(value, str) else self.text(value)
+        return str(item["id"])
+
+
+def _value_changes(
+    section: str, old: dict[str, Any], new: dict[str, Any], was: _Describer, now: _Describer
+) -> list[str]:
+    """Changed values as "label: old → new"; wording alone is not a change of fact."""
+    if section == "figures" and was.value(old) != now.value(new):
+        return [f"{now.text(new['label'])}: {was.value(old)} → {now.value(new)}"]
+    if section == "milestones" and old["date"] != new["date"]:
+        before, after = (date_text(PartialDate.parse(i["date"]), now.lang) for i in (old, new))
+        return [f"{now.text(new['text'])}: {before} → {after}"]
+    if section == "series":
+        unit = Unit(new["unit"])
+        earlier = {p["period"]: p["value"] for p in old["points"]}
+        lines = []
+        for point in new["points"]:
+            label = period_text(Period.parse(point["period"]), now.lang)
+            after = value_text(Decimal(point["value"]), unit, now.lang)
+            if point["period"] not in earlier:
+                lines.append(f"{now.text(new['title'])}, {label}: {after}")
+            elif earlier[point["period"]] != point["value"]:
+                old_value = value_text(Decimal(earlier[point["period"]]), unit, now.lang)
+                lines.append(f"{now.text(new['title'])}, {label}: {old_value} → {after}")
+        return lines
+    if section == "programs" and old.get("figure") and new.get("figure"):
+        before = was.value(was.figures[old["figure"]])
+        after = now.value(now.figures[new["figure"]])
+        if before != after:
+            return [f"{now.text(new['name'])}: {before} → {after}"]
+    return []
+
+
+def compare(old: Snapshot, new: Snapshot, existing: set[str], lang: str, since: str) -> ChangesView:
+    """Describe ``new`` against ``old``; ``existing`` holds every id in the dossier
+    now, whatever its audience, so withdrawn-but-existing items stay unnamed."""
+    before, after = _items(old), _items(new)
+    was, now = _Describer(old, lang), _Describer(new, lang)
+    added = [now.item(*after[i]) for i in after if i not in before]
+    removed = [was.item(*before[i]) for i in before if i not in after and i not in existing]
+    changed = [
+        line
+        for i in after
+        if i in before
+        for line in _value_changes(after[i][0], before[i][1], after[i][1], was, now)
+    ]
+    return ChangesView(date_text(PartialDate.parse(since), lang), added, removed, changed)
+
+
+def withdrawn(old: Snapshot, visible: set[str], existing: set[str]) -> list[Item]:
+    """Items the previous edition showed that still exist but that this audience
+    may no longer see: the leak guard must look for their old words too."""
+    return [
+        SECTIONS[section].model_validate(item)
+        for section in SECTIONS
+        for item in old[section]
+        if item["id"] in existing and item["id"] not in visible
+    ]
+
+
+def load(text: str) -> Snapshot:
+    snapshot: Snapshot = json.loads(text)
+    return snapshot

@@ -1,0 +1,167 @@
+"""Has anything changed? Answered from file stats, before any heavy import.
+
+Every file a brief can depend on is stat-ed; only files whose stat moved are
+read and hashed ("racy git" rule: a file modified within two seconds of its
+last hash is hashed again, since a same-second edit leaves stat unchanged).
+A brief's *inputs key* digests its dossier's files, the configuration, the
+templates folder and the software versions. When every requested brief's key
+and output match the ledger, the build is a no-op, decided with the standard
+library, PyYAML and SQLite only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import yaml
+
+from briefs import __version__
+from briefs.ledger import LEDGER_NAME, Ledger, open_ledger
+
+RACY_NS = 2_000_000_000
+CONFIG_NAME = "briefs.yaml"
+DEFAULTS = {"data": "data", "templates": "templates", "output": "output", "state": "output/.state"}
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where a project keeps things, read from briefs.yaml without validating it."""
+
+    root: Path
+    config: Path
+    data: Path
+    templates: Path
+    output: Path
+    state: Path
+
+    @classmethod
+    def of(cls, root: Path) -> Paths | None:
+        """None when briefs.yaml is missing or odd: the full path will explain why."""
+        config = root / CONFIG_NAME
+        try:
+            raw = yaml.load(
+                config.read_bytes(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+            )
+        except (OSError, yaml.YAMLError):
+            return None
+        if not isinstance(raw, dict):
+            return None
+        places = {key: raw.get(key, default) for key, default in DEFAULTS.items()}
+        if not all(isinstance(value, str) for value in places.values()):
+            return None
+        return cls(root, config, **{key: root / value for key, value in places.items()})
+
+
+class Digests:
+    """File digests through the ledger's stat cache."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self.cache = {row[0]: row[1:] for row in ledger.db.execute("SELECT * FROM files")}
+        self.changed: list[tuple[str, int, int, int, str, int]] = []
+
+    def of(self, path: Path) -> str | None:
+        """The file's sha256, or None when it does not exist."""
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            return None
+        key = str(path)
+        cached = self.cache.get(key)
+        if cached is not None:
+            mtime, size, inode, digest, checked = cached
+            same = (mtime, size, inode) == (st.st_mtime_ns, st.st_size, st.st_ino)
+            if same and st.st_mtime_ns < checked - RACY_NS:
+                return str(digest)
+        checked = time.time_ns()
+        with path.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        row = (st.st_mtime_ns, st.st_size, st.st_ino, digest, checked)
+        self.cache[key] = row
+        self.changed.append((key, *row))
+        return digest
+
+    def tree(self, folder: Path, suffixes: tuple[str, ...] | None = None) -> str:
+        """One digest for every file under ``folder`` (names and contents)."""
+        entries = []
+        for directory, subdirs, files in os.walk(folder):
+            subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+            for name in sorted(files):
+                if name.startswith(".") or (suffixes and not name.endswith(suffixes)):
+                    continue
+                path = Path(directory) / name
+                entries.append(f"{path.relative_to(folder)}\0{self.of(path)}")
+        return hashlib.sha256("\n".join(entries).encode()).hexdigest()
+
+    def save(self) -> None:
+        if self.changed:
+            with self.ledger.db:
+                self.ledger.db.executemany(
+                    "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)", self.changed
+                )
+            self.changed.clear()
+
+
+def software() -> str:
+    """What renders the bytes; a new version means every brief is stale."""
+    return f"briefs {__version__}; weasyprint {metadata.version('weasyprint')}"
+
+
+def inputs_keys(paths: Paths, digests: Digests, dossiers: list[str]) -> dict[str, str]:
+    """The inputs key of each dossier's briefs."""
+    shared = "\n".join([software(), str(digests.of(paths.config)), digests.tree(paths.templates)])
+    return {
+        name: hashlib.sha256(
+            f"{shared}\n{digests.tree(paths.data / name, ('.yaml', '.yml'))}".encode()
+        ).hexdigest()
+        for name in dossiers
+    }
+
+
+def up_to_date(
+    root: Path, dossiers: list[str], audiences: list[str], langs: list[str]
+) -> int | None:
+    """How many briefs are current, when every requested brief is current and its
+    PDF intact; None otherwise.
+
+    Any doubt (no ledger yet, a new dossier, changed configuration, an unknown
+    name) answers None and leaves the decision to the full build.
+    """
+    paths = Paths.of(root)
+    if paths is None or not (paths.state / LEDGER_NAME).is_file() or not paths.data.is_dir():
+        return None
+    with open_ledger(paths.state, root, paths.output) as ledger:
+        digests = Digests(ledger)
+        planned = ledger.meta("plan")
+        if not planned or planned["config"] != digests.of(paths.config):
+            return None
+        available = sorted(p.name for p in paths.data.iterdir() if p.is_dir())
+        if available != planned["dossiers"] or any(d not in available for d in dossiers):
+            return None
+        if any(a not in planned["audiences"] for a in audiences):
+            return None
+        keys = inputs_keys(paths, digests, dossiers or available)
+        known = ledger.all_inputs()
+        latest = ledger.latest()
+        checked = 0
+        for dossier, key in keys.items():
+            for audience, audience_langs in planned["audiences"].items():
+                if audiences and audience not in audiences:
+                    continue
+                for lang in audience_langs:
+                    if langs and lang not in langs:
+                        continue
+                    brief = (dossier, audience, lang)
+                    edition = latest.get(brief)
+                    if known.get(brief) != key or edition is None:
+                        return None
+                    if digests.of(root / edition.output) != edition.sha256:
+                        return None
+                    checked += 1
+        digests.save()
+        return checked

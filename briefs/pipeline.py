@@ -1,0 +1,255 @@
+"""The pipeline, top to bottom, in :func:`run`:
+load → select → fingerprint → render HTML → render PDF → guard → publish.
+
+Bad input stops everything before any file is touched. After that, each brief
+stands alone: one refused by the leak guard or its page budget is not written
+(its last good PDF stays), the others are published, and the refusal is
+reported with exit code 1.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from jinja2 import TemplateError
+
+from briefs.builder import Progress, Report
+from briefs.changes import compare, withdrawn
+from briefs.changes import load as load_snapshot
+from briefs.config import Project
+from briefs.context import build_context
+from briefs.errors import BriefsError, LeakDetected, PageBudgetExceeded, Problem
+from briefs.fingerprint import fingerprint, snapshot
+from briefs.guard import html_text, leaks
+from briefs.i18n import catalogue
+from briefs.inputs import Digests, Paths, inputs_keys
+from briefs.ledger import Edition, Ledger, open_ledger
+from briefs.model import Item
+from briefs.outputs import write_atomic
+from briefs.planning import Brief, plan
+from briefs.publish import publish, restore
+from briefs.render import environment, render_html
+from briefs.workers import Job, default_jobs, render_all
+
+
+@dataclass
+class Todo:
+    """A brief to render as edition ``number``, compared with ``previous``."""
+
+    brief: Brief
+    number: int
+    fingerprint: str
+    snapshot: str
+    previous: Edition | None
+    last: Edition | None
+    forbidden: list[Item] = field(default_factory=list)
+
+    @classmethod
+    def first(cls, brief: Brief) -> Todo:
+        """The brief as a first edition: no previous one to compare with."""
+        content = json.dumps(snapshot(brief.selection), sort_keys=True, ensure_ascii=False)
+        return cls(brief, 1, "", content, None, None)
+
+
+def html_for(todo: Todo, project: Project) -> str:
+    """The brief's HTML, checked by the leak guard; cheap, no WeasyPrint."""
+    brief, previous = todo.brief, todo.previous
+    changes = None
+    if previous is not None:
+        existing = {i.id for i in brief.loaded.dossier.items()}
+        old = load_snapshot(previous.snapshot)
+        changes = compare(
+            old, load_snapshot(todo.snapshot), existing, brief.lang, previous.edition_date
+        )
+        visible = {i.id for i in brief.selection.dossier.items()}
+        todo.forbidden = withdrawn(old, visible, existing)
+    labels = catalogue(project.templates_dir, brief.lang)
+    context = build_context(brief.selection, brief.lang, labels, todo.number, changes)
+    html = render_html(project.templates_dir, brief.selection.audience.template, context)
+    _guard(todo, html_text(html))
+    return html
+
+
+def _guard(todo: Todo, text: str) -> None:
+    excluded = [*todo.brief.selection.excluded, *todo.forbidden]
+    leaked = leaks(text, excluded, todo.brief.selection.dossier.items())
+    if leaked:
+        raise LeakDetected(todo.brief.name, leaked)
+
+
+def _decide(
+    briefs: list[Brief],
+    project: Project,
+    ledger: Ledger,
+    digests: Digests,
+    keys: dict[str, str],
+    force: bool,
+    report: Report,
+) -> list[Todo]:
+    """Which briefs need a new edition; restore intact ones whose PDF went missing."""
+    todo = []
+    for brief in briefs:
+        t = brief.target
+        env = environment(project.templates_dir, brief.lang)
+        content = json.dumps(snapshot(brief.selection), sort_keys=True, ensure_ascii=False)
+        mark = fingerprint(brief.selection, brief.lang, project.templates_dir, env, digests)
+        last = ledger.last(t.dossier, t.audience, t.lang)
+        if last is not None and last.fingerprint == mark:
+            if not force and digests.of(project.root / last.output) == last.sha256:
+                ledger.set_inputs(t.dossier, t.audience, t.lang, keys[t.dossier])
+                report.current += 1
+                continue
+            if not force and restore(project, last):
+                ledger.set_inputs(t.dossier, t.audience, t.lang, keys[t.dossier])
+                report.restored.append(t.output(project))
+                continue
+            before = ledger.get(t.dossier, t.audience, t.lang, last.number - 1)
+            todo.append(Todo(brief, last.number, mark, content, before, last))
+        else:
+            todo.append(Todo(brief, (last.number + 1) if last else 1, mark, content, last, last))
+    ledger.db.commit()
+    return todo
+
+
+def run(
+    project: Project,
+    dossiers: list[str] | None = None,
+    audiences: list[str] | None = None,
+    langs: list[str] | None = None,
+    *,
+    force: bool = False,
+    jobs: int | None = None,
+    trigger: str = "cli",
+    html: bool = False,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+) -> Report:
+    """Build what changed (everything with ``force``) and publish new editions."""
+    report = Report()
+    briefs = plan(project, dossiers, audiences, langs)
+    with open_ledger(project.state_dir, project.root, project.output_dir) as ledger:
+        digests = Digests(ledger)
+        paths = Paths(
+            project.root,
+            project.root / "briefs.yaml",
+            project.data_dir,
+            project.templates_dir,
+            project.output_dir,
+            project.state_dir,
+        )
+        names = sorted({b.loaded.dossier.name for b in briefs})
+        keys = inputs_keys(paths, digests, names)
+        todo = _decide(briefs, project, ledger, digests, keys, force, report)
+        _remember_plan(project, ledger, digests)
+        digests.save()
+        moment = now or datetime.now(UTC)
+        for done, (item, outcome) in enumerate(_render(todo, project, jobs), 1):
+            if isinstance(outcome, Problem):
+                report.problems.append(outcome)
+            else:
+                _publish(
+                    item,
+                    *outcome,
+                    ledger=ledger,
+                    project=project,
+                    keys=keys,
+                    trigger=trigger,
+                    now=moment,
+                    html=html,
+                )
+                report.built.append(item.brief.target.output(project))
+            if progress:
+                progress(item.brief.name, done, len(todo))
+    return report
+
+
+def _render(
+    todo: list[Todo], project: Project, jobs: int | None
+) -> Iterator[tuple[Todo, tuple[bytes, str] | Problem]]:
+    """Render every todo, yielding its (PDF, HTML) or the problem that stopped it."""
+    pages: dict[int, str] = {}
+    queue: list[tuple[int, Job]] = []
+    for index, item in enumerate(todo):
+        try:
+            pages[index] = html_for(item, project)
+        except (TemplateError, BriefsError) as exc:
+            yield item, _problem(item, exc)
+            continue
+        created = item.brief.loaded.dossier.header.as_of.first_day().isoformat()
+        queue.append((index, Job(pages[index], project.templates_dir, created)))
+    workers = min(jobs or default_jobs(), max(len(queue), 1))
+    for index, result in render_all(project.assets_dir, queue, workers):
+        item, page = todo[index], pages.pop(index)
+        try:
+            if isinstance(result, BaseException):
+                raise result
+            _guard(item, "\n".join(result.texts))
+            budget = item.brief.selection.audience.page_budget
+            if result.pages > budget:
+                raise PageBudgetExceeded(item.brief.name, result.pages, budget)
+        except (BriefsError, TemplateError) as exc:
+            yield item, _problem(item, exc)
+            continue
+        yield item, (result.pdf, page)
+
+
+def _publish(
+    item: Todo,
+    pdf: bytes,
+    page: str,
+    *,
+    ledger: Ledger,
+    project: Project,
+    keys: dict[str, str],
+    trigger: str,
+    now: datetime,
+    html: bool,
+) -> None:
+    t = item.brief.target
+    if item.last is not None and item.number == item.last.number:
+        write_atomic(t.output(project), pdf)  # the same edition, rebuilt on request
+        with ledger.db:
+            ledger.set_inputs(t.dossier, t.audience, t.lang, keys[t.dossier])
+    else:
+        publish(
+            ledger,
+            project,
+            t,
+            item.number,
+            pdf,
+            fingerprint=item.fingerprint,
+            snapshot=item.snapshot,
+            trigger=trigger,
+            inputs=keys[t.dossier],
+            now=now,
+        )
+    if html:
+        write_atomic(t.output(project, ".html"), _standalone(page, project).encode())
+
+
+def _problem(item: Todo, exc: BaseException) -> Problem:
+    reason = getattr(exc, "reason", None) or str(exc)
+    line = getattr(exc, "lineno", None) if isinstance(exc, TemplateError) else None
+    return Problem(item.brief.selection.audience.template, line, item.brief.name, reason)
+
+
+def _standalone(page: str, project: Project) -> str:
+    """The HTML as a file to open in a browser: point it at the stylesheet."""
+    base = project.templates_dir.as_uri()
+    link = f'<base href="{base}/"><link rel="stylesheet" href="assets/brief.css">'
+    return page.replace("<head>", "<head>\n" + link, 1)
+
+
+def _remember_plan(project: Project, ledger: Ledger, digests: Digests) -> None:
+    """What the quick no-op check needs to know without loading the configuration."""
+    ledger.set_meta(
+        "plan",
+        {
+            "config": digests.of(project.root / "briefs.yaml"),
+            "dossiers": project.dossier_names(),
+            "audiences": {n: list(a.languages) for n, a in project.settings.audiences.items()},
+        },
+    )
