@@ -44,8 +44,8 @@ class _Describer:
         self.lang = lang
         self.figures = {f["id"]: f for f in snapshot["figures"]}
 
-    def text(self, value: dict[str, str]) -> str:
-        raw = REFERENCE.sub(lambda m: self.value(self.figures[m.group(1)]), value[self.lang])
+    def text(self, value: str) -> str:
+        raw = REFERENCE.sub(lambda m: self.value(self.figures[m.group(1)]), value)
         return typography(raw, self.lang)
 
     def value(self, figure: dict[str, Any]) -> str:
@@ -62,10 +62,11 @@ class _Describer:
             return f"{when}: {self.text(item['text'])}"
         if section == "sources":
             return f"{self.text(item['publisher'])}, {self.text(item['title'])}"
+        if section == "contacts":
+            return f"{item['name']}, {self.text(item['role'])}"
         for field in ("title", "name", "text"):
             if field in item:
-                value = item[field]
-                return value if isinstance(value, str) else self.text(value)
+                return self.text(item[field])
         return str(item["id"])
 
 
@@ -112,18 +113,28 @@ def compare(old: Snapshot, new: Snapshot, existing: set[str], lang: str, since: 
         if i in before
         for line in _value_changes(after[i][0], before[i][1], after[i][1], was, now)
     ]
-    return ChangesView(date_text(PartialDate.parse(since), lang), added, removed, changed)
+    said = [[typography(line, lang) for line in lines] for lines in (added, removed, changed)]
+    return ChangesView(date_text(PartialDate.parse(since), lang), *said)
 
 
 def withdrawn(old: Snapshot, visible: set[str], existing: set[str]) -> list[Item]:
     """Items the previous edition showed that still exist but that this audience
     may no longer see: the leak guard must look for their old words too."""
     return [
-        SECTIONS[section].model_validate(item)
+        SECTIONS[section].model_validate(_both_languages(SECTIONS[section], item))
         for section in SECTIONS
         for item in old[section]
         if item["id"] in existing and item["id"] not in visible
     ]
+
+
+def _both_languages(model: type[Item], item: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot keeps one language; give each text to both so the model loads."""
+    texts = {name for name, f in model.model_fields.items() if "Text" in str(f.annotation)}
+    return {
+        key: {"en": value, "fr": value} if key in texts and isinstance(value, str) else value
+        for key, value in item.items()
+    }
 
 
 def load(text: str) -> Snapshot:

@@ -21,13 +21,31 @@ from briefs.model import SECTIONS
 from briefs.selection import Selection
 
 
-def snapshot(selection: Selection) -> dict[str, Any]:
-    """The selected content as plain JSON data: what an edition records."""
+def snapshot(selection: Selection, lang: str) -> dict[str, Any]:
+    """What this brief shows, as plain JSON data in its language: what an edition
+    records, and why an English edit leaves the French briefs alone."""
     dossier = selection.dossier
-    content: dict[str, Any] = {"header": dossier.header.model_dump(mode="json")}
+    content: dict[str, Any] = {"header": _localize(dossier.header.model_dump(mode="json"), lang)}
     for section in SECTIONS:
-        content[section] = [item.model_dump(mode="json") for item in getattr(dossier, section)]
+        content[section] = []
+        for item in getattr(dossier, section):
+            data = item.model_dump(mode="json")
+            plain = data.pop("plain", None)
+            if plain is not None and selection.audience.plain_language:
+                data["text" if "text" in data else "description"] = plain
+            content[section].append(_localize(data, lang))
     return content
+
+
+def _localize(value: Any, lang: str) -> Any:
+    """Keep one language of every bilingual text."""
+    if isinstance(value, dict):
+        if set(value) == {"en", "fr"}:
+            return value[lang]
+        return {key: _localize(inner, lang) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_localize(inner, lang) for inner in value]
+    return value
 
 
 def template_closure(env: Environment, name: str) -> list[str]:
@@ -58,7 +76,7 @@ def fingerprint(
         "software": software(),
         "lang": lang,
         "audience": [selection.audience_name, selection.audience.model_dump(mode="json")],
-        "content": snapshot(selection),
+        "content": snapshot(selection, lang),
         "templates": {name: digests.of(templates / name) for name in used},
         "assets": digests.tree(templates / "assets"),
         "catalogue": digests.of(po_path(templates, lang)),

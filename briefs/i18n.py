@@ -90,8 +90,7 @@ _FR_RULES = [
     (re.compile(r"«\s*"), "«" + NBSP),
     (re.compile(r"\s*»"), NBSP + "»"),
     (re.compile(r"(?<=\S)[ \u00a0\u202f]*([;?!])(?=\s|$|»)"), NNBSP + r"\1"),
-    (re.compile(r"(?<=\w)[ \u00a0]+:(?=\s|$)"), NBSP + ":"),
-    (re.compile(r"(?<=[\w)»]) :"), NBSP + ":"),
+    (re.compile(r"(?<=[\w)»%])[ \u00a0]*:(?=\s|$)"), NBSP + ":"),
 ]
 
 

@@ -50,7 +50,9 @@ class Todo:
     @classmethod
     def first(cls, brief: Brief) -> Todo:
         """The brief as a first edition: no previous one to compare with."""
-        content = json.dumps(snapshot(brief.selection), sort_keys=True, ensure_ascii=False)
+        content = json.dumps(
+            snapshot(brief.selection, brief.lang), sort_keys=True, ensure_ascii=False
+        )
         return cls(brief, 1, "", content, None, None)
 
 
@@ -94,7 +96,9 @@ def _decide(
     for brief in briefs:
         t = brief.target
         env = environment(project.templates_dir, brief.lang)
-        content = json.dumps(snapshot(brief.selection), sort_keys=True, ensure_ascii=False)
+        content = json.dumps(
+            snapshot(brief.selection, brief.lang), sort_keys=True, ensure_ascii=False
+        )
         mark = fingerprint(brief.selection, brief.lang, project.templates_dir, env, digests)
         last = ledger.last(t.dossier, t.audience, t.lang)
         if last is not None and last.fingerprint == mark:

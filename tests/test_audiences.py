@@ -14,7 +14,7 @@ from briefs.cli import main
 from briefs.loading import load_dossiers
 from briefs.model import Classification
 from briefs.selection import select
-from conftest import FIXTURES, REPO, SAMPLE, tree_state, write_project
+from conftest import FIXTURES, REPO, SAMPLE, write_project
 
 DRIVING = "impaired-driving"
 

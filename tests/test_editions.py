@@ -1,0 +1,272 @@
+"""Editions: rebuild only what changed, keep every edition, say what changed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+import briefs.inputs
+from briefs import build, list_editions, load_project
+from briefs.cli import main
+from conftest import REPO, SAMPLE, write_project
+
+FIRST = datetime(2017, 3, 1, 15, 0, tzinfo=UTC)
+SECOND = datetime(2017, 3, 8, 15, 0, tzinfo=UTC)
+ALL = {f"{a}.{lang}" for a in ("minister", "partners", "public") for lang in ("en", "fr")}
+Edit = Callable[[Path, str, str], None]
+
+
+@pytest.fixture(scope="session")
+def prebuilt(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project with its own templates, built once as edition 1 of every brief."""
+    base = tmp_path_factory.mktemp("prebuilt")
+    shutil.copytree(REPO / "templates", base / "templates")
+    root = write_project(base / "project", templates=base / "templates")
+    config = root / "briefs.yaml"
+    config.write_text(config.read_text().replace(str(base / "templates"), "../templates"))
+    build(load_project(root), now=FIRST)
+    return base
+
+
+@pytest.fixture
+def project(prebuilt: Path, tmp_path: Path) -> Path:
+    """A private copy of the prebuilt project, ledger and archive included."""
+    shutil.copytree(prebuilt, tmp_path / "copy", symlinks=True)
+    return tmp_path / "copy" / "project"
+
+
+def rebuild(root: Path, **options: object) -> set[str]:
+    report = build(load_project(root), now=SECOND, **options)  # type: ignore[arg-type]
+    assert report.problems == []
+    return {p.name.removesuffix(".pdf") for p in report.built}
+
+
+def text(root: Path, name: str) -> str:
+    pdf = PdfReader(root / "output" / SAMPLE / f"{name}.pdf")
+    return " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
+
+
+# -- selectivity: one test per kind of input ---------------------------------------
+
+
+def test_public_figure_rebuilds_every_brief(project: Path, edit: Edit) -> None:
+    edit(project / "data" / SAMPLE / "figures.yaml", "value: 44\n", "value: 45\n")
+    assert rebuild(project) == ALL
+
+
+def test_protected_b_item_rebuilds_only_minister_in_that_language(
+    project: Path, edit: Edit
+) -> None:
+    edit(
+        project / "data" / SAMPLE / "analysis.yaml",
+        "ask officials for options",
+        "ask officials for two options",
+    )
+    assert rebuild(project) == {"minister.en"}
+
+
+def test_protected_a_item_rebuilds_partners_and_minister(project: Path, edit: Edit) -> None:
+    edit(project / "data" / SAMPLE / "dossier.yaml", "613-555-0142", "613-555-0143")
+    assert rebuild(project) == {"minister.en", "minister.fr", "partners.en", "partners.fr"}
+
+
+def test_minister_template_rebuilds_only_minister(project: Path) -> None:
+    template = project.parent / "templates" / "minister.html.j2"
+    template.write_text(template.read_text() + "{# reviewed #}\n")
+    assert rebuild(project) == {"minister.en", "minister.fr"}
+
+
+def test_imported_template_rebuilds_all_that_import_it(project: Path) -> None:
+    parts = project.parent / "templates" / "_parts.html.j2"
+    parts.write_text(parts.read_text() + "{# reviewed #}\n")
+    assert rebuild(project) == ALL
+
+
+def test_stylesheet_rebuilds_all(project: Path) -> None:
+    css = project.parent / "templates" / "assets" / "brief.css"
+    css.write_text(css.read_text() + "\n/* reviewed */\n")
+    assert rebuild(project) == ALL
+
+
+def test_font_rebuilds_all(project: Path) -> None:
+    fonts = project.parent / "templates" / "assets" / "fonts"
+    shutil.copy(fonts / "Lato-Regular.ttf", fonts / "Lato-Bold.ttf")
+    assert rebuild(project) == ALL
+
+
+def test_audience_config_rebuilds_only_that_audience(project: Path, edit: Edit) -> None:
+    edit(project / "briefs.yaml", "page_budget: 6", "page_budget: 7")
+    assert rebuild(project) == {"public.en", "public.fr"}
+
+
+def test_catalogue_rebuilds_only_its_language(project: Path, edit: Edit) -> None:
+    po = project.parent / "templates" / "locale" / "fr" / "LC_MESSAGES" / "briefs.po"
+    edit(po, 'msgstr "Dates clés"', 'msgstr "Dates importantes"')
+    assert rebuild(project) == {"minister.fr", "partners.fr", "public.fr"}
+
+
+def test_software_versions_rebuild_all(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(briefs.inputs, "__version__", "99.0.0")
+    assert rebuild(project) == ALL
+    monkeypatch.setattr(briefs.inputs.metadata, "version", lambda name: "71.0")
+    assert rebuild(project) == ALL
+
+
+def test_touch_or_comment_rebuilds_nothing(project: Path) -> None:
+    for path in (project / "data" / SAMPLE).glob("*.yaml"):
+        path.touch()
+    (project.parent / "templates" / "minister.html.j2").touch()
+    assert rebuild(project) == set()
+    facts = project / "data" / SAMPLE / "facts.yaml"
+    facts.write_text(facts.read_text() + "# a comment an analyst left\n")
+    report = build(load_project(project), now=SECOND)
+    assert report.built == [] and report.current == 6
+
+
+def test_same_size_edit_within_the_racy_window_is_seen(project: Path, edit: Edit) -> None:
+    figures = project / "data" / SAMPLE / "figures.yaml"
+    figures.touch()
+    assert rebuild(project) == set()  # hashed now, within two seconds of its mtime
+    stat = figures.stat()
+    edit(figures, "value: 44\n", "value: 45\n")  # same size
+    os.utime(figures, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert figures.stat().st_size == stat.st_size
+    assert rebuild(project) == ALL
+
+
+def test_missing_pdf_is_restored_from_the_archive(project: Path) -> None:
+    pdf = project / "output" / SAMPLE / "public.fr.pdf"
+    original = pdf.read_bytes()
+    pdf.unlink()
+    report = build(load_project(project), now=SECOND)
+    assert report.restored == [pdf] and report.built == []
+    assert pdf.read_bytes() == original
+
+
+# -- editions ----------------------------------------------------------------------
+
+
+def test_forced_rebuild_is_byte_identical_and_not_a_new_edition(project: Path) -> None:
+    before = {p.name: p.read_bytes() for p in (project / "output" / SAMPLE).glob("*.pdf")}
+    assert rebuild(project, force=True) == ALL
+    after = {p.name: p.read_bytes() for p in (project / "output" / SAMPLE).glob("*.pdf")}
+    assert after == before
+    assert {e.number for e in list_editions(load_project(project))} == {1}
+
+
+def test_editions_are_recorded_archived_and_listed(project: Path, edit: Edit) -> None:
+    edit(project / "data" / SAMPLE / "figures.yaml", "value: 44\n", "value: 45\n")
+    build(load_project(project), now=SECOND, trigger="schedule")
+    editions = list_editions(load_project(project), SAMPLE)
+    assert len(editions) == 12
+    second = [e for e in editions if e.number == 2]
+    assert {e.trigger for e in second} == {"schedule"}
+    for e in second:
+        assert (project / e.archive).read_bytes() == (project / e.output).read_bytes()
+        assert e.edition_date == "2017-03-08" and e.built_at.startswith("2017-03-08T10:00:00")
+    first = next(e for e in editions if e.number == 1 and e.brief.endswith("public.en"))
+    assert (project / first.archive).read_bytes() != (project / first.output).read_bytes()
+    result = CliRunner().invoke(main, ["-C", str(project), "editions", SAMPLE])
+    assert result.exit_code == 0
+    assert "human-trafficking/public.en" in result.output and "schedule" in result.output
+    assert "0002.pdf" in result.output
+
+
+def test_serial_and_parallel_builds_are_byte_identical(prebuilt: Path, tmp_path: Path) -> None:
+    outputs = []
+    for jobs in (1, 2):
+        root = write_project(tmp_path / f"jobs{jobs}")
+        build(load_project(root), jobs=jobs, now=FIRST)
+        outputs.append({p.name: p.read_bytes() for p in (root / "output" / SAMPLE).glob("*")})
+    assert outputs[0] == outputs[1] and len(outputs[0]) == 6
+
+
+def test_no_op_build_imports_neither_weasyprint_nor_the_pipeline(project: Path) -> None:
+    code = (
+        "import sys\nfrom briefs.cli import main\n"
+        "try: main(['-C', sys.argv[1], 'build'])\n"
+        "except SystemExit as e: assert not e.code, e.code\n"
+        "heavy = {'weasyprint', 'jinja2', 'pydantic', 'briefs.pipeline'} & set(sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(project)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "6 brief(s) up to date; nothing to build" in done.stdout
+
+
+# -- what changed ------------------------------------------------------------------
+
+
+def test_changed_value_is_listed_old_to_new(project: Path, edit: Edit) -> None:
+    edit(project / "data" / SAMPLE / "figures.yaml", "value: 44\n", "value: 45\n")
+    rebuild(project)
+    en, fr = text(project, "partners.en"), text(project, "partners.fr")
+    assert "Changes since the edition of March 1, 2017" in en
+    assert "Temporary Residence Permits issued to trafficking victims: 44 (2015) → 45 (2015)" in en
+    assert "Changements depuis l’édition du 1er mars 2017" in fr
+    assert "Modifications" in fr and "44 (2015) → 45 (2015)" in fr
+
+
+def test_added_and_removed_items_are_listed(project: Path, edit: Edit) -> None:
+    milestones = project / "data" / SAMPLE / "milestones.yaml"
+    text_before = milestones.read_text()
+    start = text_before.index("  - id: ms-northern-spotlight-2016")
+    end = text_before.index("  - id:", start + 5)
+    milestones.write_text(
+        text_before[:start]
+        + text_before[end:]
+        + (
+            "\n  - id: ms-sample-added\n    classification: unclassified\n"
+            "    source: src-backgrounder\n    date: 2016\n"
+            "    text: {en: A sample milestone added for the test, "
+            "fr: Un jalon d’exemple ajouté pour l’essai}\n"
+        )
+    )
+    rebuild(project)
+    en = text(project, "public.en")
+    assert "Added 2016: A sample milestone added for the test" in en
+    assert "Removed October 2016: RCMP co-leads the fifth edition of Operation Northern" in en
+    fr = text(project, "public.fr")
+    assert "Ajouts 2016 : Un jalon d’exemple ajouté pour l’essai" in fr
+    assert "Retraits octobre 2016 : La GRC codirige" in fr
+
+
+def test_reclassified_item_is_never_named_to_the_audience_it_left(
+    project: Path, edit: Edit
+) -> None:
+    facts = project / "data" / SAMPLE / "facts.yaml"
+    edit(
+        facts,
+        "  - id: fact-cbsa-risk-assessment\n    classification: unclassified",
+        "  - id: fact-cbsa-risk-assessment\n    classification: protected_a",
+    )
+    rebuild(project)
+    public = text(project, "public.en")
+    assert "Changes since the edition of March 1, 2017" in public
+    assert "Border Services" not in public and "pre-arrival" not in public
+    assert "Removed" not in public
+    assert "Border Services" in text(project, "partners.en")
+
+
+def test_wording_only_change_says_so(project: Path, edit: Edit) -> None:
+    edit(
+        project / "data" / SAMPLE / "facts.yaml",
+        "conducts pre-arrival risk",
+        "carries out pre-arrival risk",
+    )
+    assert rebuild(project) == {"minister.en", "partners.en"}  # public uses the plain text
+    en = text(project, "partners.en")
+    assert "Only the wording or layout changed since that edition." in en
+    assert "Added" not in en and "Removed" not in en
+    assert "carries out pre-arrival risk" in en
