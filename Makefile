@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint golden clean system-deps
+.PHONY: demo test lint golden bench clean system-deps
 
 demo: system-deps $(STAMP)
 	$(BIN)/briefs build
@@ -16,6 +16,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check briefs tests bench
 	$(BIN)/ruff format --check briefs tests bench
 	$(BIN)/mypy
+
+bench: system-deps $(STAMP)
+	$(BIN)/python bench/bench_build.py
 
 golden: $(STAMP)
 	BRIEFS_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_golden.py

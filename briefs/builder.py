@@ -54,7 +54,7 @@ def build(
         current = up_to_date(project.root, dossiers or [], audiences or [], langs or [])
         if current is not None:
             return Report(current=current)
-    from briefs.pipeline import run
+    from briefs.pipeline import run  # the heavy part, only when something changed
 
     return run(
         project,

@@ -7,7 +7,6 @@ words of every excluded item in the rendered text, HTML and PDF alike.
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -94,7 +93,15 @@ def html_text(html: str) -> str:
 
 
 def pdf_text(pdf: bytes) -> list[str]:
-    """The text of each page, as a reader's copy-and-paste would see it."""
-    from pypdf import PdfReader
+    """The text of each page as PDFium reads it: what a reader's copy would give.
 
-    return [page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages]
+    PDFium is about twenty times faster than a pure-Python extractor, which
+    matters when every page of every brief is read before it is written.
+    """
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf)
+    try:
+        return [page.get_textpage().get_text_bounded() for page in document]
+    finally:
+        document.close()

@@ -123,14 +123,22 @@ def inputs_keys(paths: Paths, digests: Digests, dossiers: list[str]) -> dict[str
     }
 
 
-def up_to_date(
-    root: Path, dossiers: list[str], audiences: list[str], langs: list[str]
-) -> int | None:
-    """How many briefs are current, when every requested brief is current and its
-    PDF intact; None otherwise.
+@dataclass(frozen=True)
+class Freshness:
+    """Which of the requested dossiers have a stale brief, and how many are current."""
 
-    Any doubt (no ledger yet, a new dossier, changed configuration, an unknown
-    name) answers None and leaves the decision to the full build.
+    stale: list[str]
+    current: int
+
+
+def freshness(
+    root: Path, dossiers: list[str], audiences: list[str], langs: list[str]
+) -> Freshness | None:
+    """Compare every requested brief's inputs key and PDF with the ledger.
+
+    Any doubt (no ledger yet, a dossier added or removed, changed configuration,
+    an unknown name) answers None: then every dossier is treated as stale and
+    the full pipeline decides.
     """
     paths = Paths.of(root)
     if paths is None or not (paths.state / LEDGER_NAME).is_file() or not paths.data.is_dir():
@@ -146,22 +154,35 @@ def up_to_date(
         if any(a not in planned["audiences"] for a in audiences):
             return None
         keys = inputs_keys(paths, digests, dossiers or available)
-        known = ledger.all_inputs()
-        latest = ledger.latest()
-        checked = 0
+        known, latest = ledger.all_inputs(), ledger.latest()
+        wanted = [
+            (audience, lang)
+            for audience, audience_langs in planned["audiences"].items()
+            if not audiences or audience in audiences
+            for lang in audience_langs
+            if not langs or lang in langs
+        ]
+        stale, current = [], 0
         for dossier, key in keys.items():
-            for audience, audience_langs in planned["audiences"].items():
-                if audiences and audience not in audiences:
-                    continue
-                for lang in audience_langs:
-                    if langs and lang not in langs:
-                        continue
-                    brief = (dossier, audience, lang)
-                    edition = latest.get(brief)
-                    if known.get(brief) != key or edition is None:
-                        return None
-                    if digests.of(root / edition.output) != edition.sha256:
-                        return None
-                    checked += 1
+            for audience, lang in wanted:
+                brief = (dossier, audience, lang)
+                edition = latest.get(brief)
+                if (
+                    known.get(brief) != key
+                    or edition is None
+                    or digests.of(root / edition.output) != edition.sha256
+                ):
+                    stale.append(dossier)
+                    break
+            else:
+                current += len(wanted)
         digests.save()
-        return checked
+        return Freshness(stale, current)
+
+
+def up_to_date(
+    root: Path, dossiers: list[str], audiences: list[str], langs: list[str]
+) -> int | None:
+    """How many briefs are current when all requested are; None otherwise."""
+    fresh = freshness(root, dossiers, audiences, langs)
+    return fresh.current if fresh is not None and not fresh.stale else None

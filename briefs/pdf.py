@@ -6,12 +6,12 @@ that really renders imports it.
 
 from __future__ import annotations
 
+import ctypes.util
 import hashlib
 import logging
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 
 from briefs.guard import pdf_text
@@ -36,23 +36,25 @@ class _OneFontToolsWarning(logging.Filter):
         return not str(record.msg).startswith("Using fontTools instead of HarfBuzz-Subset")
 
 
-@cache
-def has_hb_subset() -> bool:
-    """HarfBuzz's subsetter halves render time and keeps font bytes stable.
+_said: list[bool] = []
 
-    Without it WeasyPrint falls back to fontTools, which stamps the clock into
-    fonts; :meth:`Renderer.render` pins that clock with ``SOURCE_DATE_EPOCH``.
+
+def warn_without_hb_subset(found: bool | None = None) -> None:
+    """Say once per process that HarfBuzz's subsetter is missing.
+
+    It halves render time and keeps font bytes stable. Without it WeasyPrint
+    falls back to fontTools, which stamps the clock into fonts;
+    :meth:`Renderer.render` pins that clock with ``SOURCE_DATE_EPOCH``. The
+    main process asks the dynamic linker, so that it need not import WeasyPrint.
     """
-    from weasyprint.pdf import fonts
-
-    found = fonts.harfbuzz_subset is not None
-    if not found:
-        logging.getLogger("weasyprint").addFilter(_OneFontToolsWarning())
+    if found is None:
+        found = ctypes.util.find_library("harfbuzz-subset") is not None
+    if not found and not _said:
+        _said.append(True)
         log.warning(
             "libharfbuzz-subset0 is not installed: rendering is about twice as slow and "
             "fonts are subset by fontTools (install it with: apt-get install libharfbuzz-subset0)"
         )
-    return found
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ class Renderer:
     """Holds what is costly to make and safe to reuse: fonts, the parsed
     stylesheet and the fetcher. One per process."""
 
-    def __init__(self, assets: Path) -> None:
+    def __init__(self, assets: Path, *, quiet: bool = False) -> None:
         _use_shipped_fonts(assets)
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
@@ -80,7 +82,12 @@ class Renderer:
         self.stylesheets = [
             CSS(filename=assets / STYLESHEET, font_config=self.fonts, url_fetcher=self.fetcher)
         ]
-        has_hb_subset()
+        from weasyprint.pdf import fonts
+
+        if fonts.harfbuzz_subset is None:
+            logging.getLogger("weasyprint").addFilter(_OneFontToolsWarning())
+            if not quiet:  # pool workers leave it to the main process
+                warn_without_hb_subset(False)
 
     def render(self, html: str, base: Path, created: str) -> Rendered:
         """Lay out and write the PDF; ``created`` (ISO date from the data) pins the clock."""

@@ -25,14 +25,14 @@ from briefs.errors import BriefsError, LeakDetected, PageBudgetExceeded, Problem
 from briefs.fingerprint import fingerprint, snapshot
 from briefs.guard import html_text, leaks
 from briefs.i18n import catalogue
-from briefs.inputs import Digests, Paths, inputs_keys
+from briefs.inputs import Digests, Paths, freshness, inputs_keys
 from briefs.ledger import Edition, Ledger, open_ledger
 from briefs.model import Item
 from briefs.outputs import write_atomic
 from briefs.planning import Brief, plan
 from briefs.publish import publish, restore
 from briefs.render import environment, render_html
-from briefs.workers import Job, default_jobs, render_all
+from briefs.workers import Job, RenderPool, default_jobs
 
 
 @dataclass
@@ -133,59 +133,69 @@ def run(
 ) -> Report:
     """Build what changed (everything with ``force``) and publish new editions."""
     report = Report()
-    briefs = plan(project, dossiers, audiences, langs)
-    with open_ledger(project.state_dir, project.root, project.output_dir) as ledger:
-        digests = Digests(ledger)
-        paths = Paths(
-            project.root,
-            project.root / "briefs.yaml",
-            project.data_dir,
-            project.templates_dir,
-            project.output_dir,
-            project.state_dir,
-        )
-        names = sorted({b.loaded.dossier.name for b in briefs})
-        keys = inputs_keys(paths, digests, names)
-        todo = _decide(briefs, project, ledger, digests, keys, force, report)
-        _remember_plan(project, ledger, digests)
-        digests.save()
-        moment = now or datetime.now(UTC)
-        for done, (item, outcome) in enumerate(_render(todo, project, jobs), 1):
-            if isinstance(outcome, Problem):
-                report.problems.append(outcome)
-            else:
-                _publish(
-                    item,
-                    *outcome,
-                    ledger=ledger,
-                    project=project,
-                    keys=keys,
-                    trigger=trigger,
-                    now=moment,
-                    html=html,
-                )
-                report.built.append(item.brief.target.output(project))
-            if progress:
-                progress(item.brief.name, done, len(todo))
+    force = force or html  # HTML is for inspection: always write it
+    fresh = None if force else freshness(project.root, dossiers or [], audiences or [], langs or [])
+    if fresh is not None:
+        if not fresh.stale:
+            return Report(current=fresh.current)
+        dossiers, report.current = fresh.stale, fresh.current  # the rest are current
+    with RenderPool(project.assets_dir, jobs or default_jobs()) as pool:
+        briefs = plan(project, dossiers, audiences, langs)
+        with open_ledger(project.state_dir, project.root, project.output_dir) as ledger:
+            digests = Digests(ledger)
+            paths = Paths(
+                project.root,
+                project.root / "briefs.yaml",
+                project.data_dir,
+                project.templates_dir,
+                project.output_dir,
+                project.state_dir,
+            )
+            keys = inputs_keys(paths, digests, sorted({b.loaded.dossier.name for b in briefs}))
+            todo = _decide(briefs, project, ledger, digests, keys, force, report)
+            _remember_plan(project, ledger, digests)
+            digests.save()
+            moment = now or datetime.now(UTC)
+            for done, (item, outcome) in enumerate(_render(todo, project, pool), 1):
+                if isinstance(outcome, Problem):
+                    report.problems.append(outcome)
+                else:
+                    _publish(
+                        item,
+                        *outcome,
+                        ledger=ledger,
+                        project=project,
+                        keys=keys,
+                        trigger=trigger,
+                        now=moment,
+                        html=html,
+                    )
+                    report.built.append(item.brief.target.output(project))
+                if progress:
+                    progress(item.brief.name, done, len(todo))
     return report
 
 
 def _render(
-    todo: list[Todo], project: Project, jobs: int | None
+    todo: list[Todo], project: Project, pool: RenderPool
 ) -> Iterator[tuple[Todo, tuple[bytes, str] | Problem]]:
-    """Render every todo, yielding its (PDF, HTML) or the problem that stopped it."""
+    """Render every todo, yielding its (PDF, HTML) or the problem that stopped it.
+    HTML is made as the workers ask for more, so both sides stay busy."""
     pages: dict[int, str] = {}
-    queue: list[tuple[int, Job]] = []
-    for index, item in enumerate(todo):
-        try:
-            pages[index] = html_for(item, project)
-        except (TemplateError, BriefsError) as exc:
-            yield item, _problem(item, exc)
-            continue
-        created = item.brief.loaded.dossier.header.as_of.first_day().isoformat()
-        queue.append((index, Job(pages[index], project.templates_dir, created)))
-    workers = min(jobs or default_jobs(), max(len(queue), 1))
-    for index, result in render_all(project.assets_dir, queue, workers):
+    refused: list[tuple[Todo, Problem]] = []
+
+    def jobs() -> Iterator[tuple[int, Job]]:
+        for index, item in enumerate(todo):
+            try:
+                pages[index] = html_for(item, project)
+            except (TemplateError, BriefsError) as exc:
+                refused.append((item, _problem(item, exc)))
+                continue
+            created = item.brief.loaded.dossier.header.as_of.first_day().isoformat()
+            yield index, Job(pages[index], project.templates_dir, created)
+
+    for index, result in pool.render(jobs()):
+        yield from _drain(refused)
         item, page = todo[index], pages.pop(index)
         try:
             if isinstance(result, BaseException):
@@ -198,6 +208,12 @@ def _render(
             yield item, _problem(item, exc)
             continue
         yield item, (result.pdf, page)
+    yield from _drain(refused)
+
+
+def _drain(refused: list[tuple[Todo, Problem]]) -> Iterator[tuple[Todo, Problem]]:
+    while refused:
+        yield refused.pop(0)
 
 
 def _publish(

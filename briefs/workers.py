@@ -3,6 +3,8 @@
 Each worker imports WeasyPrint once and keeps its Renderer (fonts, parsed
 stylesheet, fetcher) for every brief it renders; workers are replaced after
 ``RECYCLE`` renders because WeasyPrint's memory grows a little per document.
+The pool is started before the build plans its work, so that the workers'
+imports overlap with loading and validating the data.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
@@ -32,57 +35,94 @@ class Job:
 _renderer: Renderer | None = None
 
 
-def _start(assets: Path) -> None:
+def _start(assets: Path, quiet: bool = True) -> None:
     """Worker initializer: the costly part, done once per worker."""
     global _renderer
     from briefs.pdf import Renderer
 
-    _renderer = Renderer(assets)
+    _renderer = Renderer(assets, quiet=quiet)
 
 
 def _render(job: Job) -> Rendered:
-    assert _renderer is not None, "worker not initialised"
+    if _renderer is None:
+        raise RuntimeError("renderer not started")
     return _renderer.render(job.html, job.base, job.created)
+
+
+def _warm() -> None:
+    """A task that only makes a worker start (and so import WeasyPrint)."""
 
 
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def render_all(
-    assets: Path, jobs: Iterable[tuple[Key, Job]], workers: int
-) -> Iterator[tuple[Key, Rendered | BaseException]]:
-    """Render every job, yielding results as they finish (not in order).
+class RenderPool:
+    """``with RenderPool(assets, workers) as pool: pool.render(jobs)``.
 
-    At most two jobs per worker are in flight, so memory stays flat however
-    many briefs there are. With one worker everything runs in this process.
+    With one worker everything runs in this process, which is also what a
+    serial build means; the bytes are the same either way.
     """
-    if workers <= 1:
-        _start(assets)
-        for key, job in jobs:
-            try:
-                yield key, _render(job)
-            except Exception as exc:  # reported per brief by the caller
-                yield key, exc
-        return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        workers,
-        mp_context=context,
-        initializer=_start,
-        initargs=(assets,),
-        max_tasks_per_child=RECYCLE,
-    ) as pool:
+
+    def __init__(self, assets: Path, workers: int) -> None:
+        self.assets = assets
+        self.workers = max(workers, 1)
+        self.pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> RenderPool:
+        from briefs.pdf import warn_without_hb_subset
+
+        warn_without_hb_subset()
+        if self.workers > 1:
+            self.pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start,
+                initargs=(self.assets,),
+                max_tasks_per_child=RECYCLE,
+            )
+            for _ in range(self.workers):
+                self.pool.submit(_warm)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def render(
+        self, jobs: Iterable[tuple[Key, Job]]
+    ) -> Iterator[tuple[Key, Rendered | BaseException]]:
+        """Render every job, yielding results as they finish (not in order).
+
+        Jobs are drawn lazily, at most two per worker in flight, so memory
+        stays flat however many briefs there are.
+        """
+        if self.pool is None:
+            if _renderer is None or _renderer.assets != self.assets:
+                _start(self.assets, quiet=False)
+            for key, job in jobs:
+                try:
+                    yield key, _render(job)
+                except Exception as exc:  # reported per brief by the caller
+                    yield key, exc
+            return
         pending: dict[Future[Rendered], Key] = {}
         queue = iter(jobs)
         exhausted = False
         while pending or not exhausted:
-            while not exhausted and len(pending) < 2 * workers:
+            while not exhausted and len(pending) < 2 * self.workers:
                 item = next(queue, None)
                 if item is None:
                     exhausted = True
                     break
-                pending[pool.submit(_render, item[1])] = item[0]
+                pending[self.pool.submit(_render, item[1])] = item[0]
+            if not pending:
+                break
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 key = pending.pop(future)

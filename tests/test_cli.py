@@ -72,7 +72,8 @@ import sys
 import weasyprint.pdf.fonts as fonts
 fonts.harfbuzz_subset = None  # as on a machine without libharfbuzz-subset0
 from briefs.cli import main
-main(['-C', sys.argv[1], 'build', '--audience', 'public', '--lang', 'en'])
+main(['-C', sys.argv[1], 'build', '--force', '--jobs', '1', '--audience', 'public',
+      '--lang', 'en'])
 """
 
 

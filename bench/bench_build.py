@@ -1,0 +1,167 @@
+"""Benchmark builds and print a table of the targets of issue #3.
+
+Run with ``make bench`` (or ``.venv/bin/python bench/bench_build.py``). Every
+ratio compares runs made side by side in this one process tree, on this
+machine, so a busy machine moves both sides.
+
+Targets:
+- full build of the sample ≤ 0.4 × a shell loop of the ``weasyprint`` command;
+- full build ≤ 1.25 × (single-process render time ÷ cores) + start-up;
+- no-op build ≤ 0.5 × ``python -c "import weasyprint"`` (sample and 100 dossiers);
+- one changed data file in 100 dossiers rebuilds only that dossier's briefs;
+- time per brief at 100 dossiers ≤ 1.2 × time per brief at 10;
+- peak RSS of the whole process tree during the 600-brief build ≤ 400 MB.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parent.parent
+PY = sys.executable
+WEASYPRINT = str(Path(PY).parent / "weasyprint")
+CORES = len(os.sched_getaffinity(0))
+
+RENDER_ONLY = """
+import sys, time
+from pathlib import Path
+from briefs.pdf import Renderer
+assets = Path(sys.argv[1]) / "assets"
+renderer = Renderer(assets)
+pages = [Path(p).read_text() for p in sys.argv[2:]]
+link = f'<base href="{Path(sys.argv[1]).as_uri()}/"><link rel="stylesheet" href="assets/brief.css">'
+renderer.render(pages[0].replace(link, ""), Path(sys.argv[1]), "2017-02-09")  # warm-up
+started = time.perf_counter()
+for page in pages:
+    renderer.render(page.replace(link, ""), Path(sys.argv[1]), "2017-02-09")
+print(time.perf_counter() - started)
+"""
+
+
+def timed(args: list[str], env: dict[str, str] | None = None) -> float:
+    started = time.perf_counter()
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env=env)
+    return time.perf_counter() - started
+
+
+def median(args: list[str], runs: int) -> float:
+    return statistics.median(timed(args) for _ in range(runs))
+
+
+def briefs(root: Path, *extra: str) -> list[str]:
+    return [PY, "-m", "briefs", "-C", str(root), "build", *extra]
+
+
+def project(base: Path, dossiers: int) -> Path:
+    """A project of copies of the sample dossier, each its own folder."""
+    root = base / f"p{dossiers}"
+    (root / "data").mkdir(parents=True)
+    text = (REPO / "briefs.yaml").read_text()
+    (root / "briefs.yaml").write_text(text + f"templates: {REPO / 'templates'}\n")
+    for index in range(dossiers):
+        shutil.copytree(REPO / "data" / "human-trafficking", root / "data" / f"d{index:03d}")
+    return root
+
+
+def peak_tree_rss(args: list[str]) -> tuple[float, float]:
+    """Wall time and peak summed RSS (MB) of a command and all its children."""
+    process = psutil.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            try:
+                tree = [process, *process.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+
+    started = time.perf_counter()
+    watcher = threading.Thread(target=sample, daemon=True)
+    watcher.start()
+    process.wait()
+    elapsed = time.perf_counter() - started
+    done.set()
+    watcher.join()
+    assert process.returncode == 0, "build failed"
+    return elapsed, peak / 2**20
+
+
+def main() -> None:
+    rows: list[tuple[str, str, str, str]] = []
+
+    def row(measure: str, value: str, target: str, ok: bool) -> None:
+        rows.append((measure, value, target, "yes" if ok else "NO"))
+        print(f"  {measure}: {value} (target {target})", file=sys.stderr)
+
+    import_wp = median([PY, "-c", "import weasyprint"], 5)
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        sample = project(base, 1)
+        full = timed(briefs(sample))
+        noop = median(briefs(sample), 7)
+        subprocess.run(briefs(sample, "--html", "--force"), check=True, capture_output=True)
+        pages = sorted(str(p) for p in (sample / "output").rglob("*.html"))
+        env = {**os.environ,
+               "FONTCONFIG_FILE": str(REPO / "templates/assets/fonts/fonts.conf")}
+        loop = timed(["bash", "-c", f'for f in {" ".join(pages)}; do "{WEASYPRINT}" "$f" '
+                      '"${f%.html}.loop.pdf"; done'], env)
+        single = float(subprocess.run([PY, "-c", RENDER_ONLY, str(REPO / "templates"), *pages],
+                                      check=True, capture_output=True, text=True).stdout)
+        startup = median([PY, "-m", "briefs", "-C", str(sample), "check"], 3) + import_wp
+        bound = 1.25 * single / CORES + startup
+        row("import weasyprint (reference)", f"{import_wp:.3f} s", "-", True)
+        row("sample: full build, 6 briefs", f"{full:.2f} s", f"≤ 0.4 × loop = {0.4 * loop:.2f} s",
+            full <= 0.4 * loop)
+        row("sample: shell loop of weasyprint", f"{loop:.2f} s", "-", True)
+        row("sample: full build vs one process", f"{full:.2f} s",
+            f"≤ 1.25 × {single:.2f} s ÷ {CORES} + {startup:.2f} s = {bound:.2f} s", full <= bound)
+        row("sample: no-op build", f"{noop * 1000:.0f} ms",
+            f"≤ 0.5 × import = {500 * import_wp:.0f} ms", noop <= 0.5 * import_wp)
+
+        ten = project(base, 10)
+        ten_time = timed(briefs(ten))
+        hundred = project(base, 100)
+        hundred_time, peak = peak_tree_rss(briefs(hundred))
+        per10, per100 = ten_time / 60, hundred_time / 600
+        row("10 dossiers: full build, 60 briefs", f"{ten_time:.1f} s ({per10:.3f} s/brief)", "-",
+            True)
+        row("100 dossiers: full build, 600 briefs", f"{hundred_time:.1f} s ({per100:.3f} s/brief)",
+            f"≤ 1.2 × {per10:.3f} s/brief", per100 <= 1.2 * per10)
+        row("100 dossiers: peak RSS, process tree", f"{peak:.0f} MB", "≤ 400 MB", peak <= 400)
+        noop100 = median(briefs(hundred), 7)
+        row("100 dossiers: no-op build", f"{noop100 * 1000:.0f} ms",
+            f"≤ 0.5 × import = {500 * import_wp:.0f} ms", noop100 <= 0.5 * import_wp)
+        figures = hundred / "data" / "d042" / "figures.yaml"
+        figures.write_text(figures.read_text().replace("value: 44\n", "value: 45\n"))
+        started = time.perf_counter()
+        out = subprocess.run(briefs(hundred), check=True, capture_output=True, text=True).stdout
+        one = time.perf_counter() - started
+        rebuilt = out.split()
+        only = all("/d042/" in path for path in rebuilt)
+        row("100 dossiers: one data file changed", f"{len(rebuilt)} rebuilt in {one:.1f} s",
+            "only d042's 6 briefs", only and len(rebuilt) == 6)
+
+    print(f"\nbriefs build benchmark — {CORES} cores, Python {sys.version.split()[0]}\n")
+    print("| Measure | Result | Target | Met |")
+    print("|---|---|---|---|")
+    for measure, value, target, ok in rows:
+        print(f"| {measure} | {value} | {target} | {ok} |")
+
+
+if __name__ == "__main__":
+    main()
