@@ -50,8 +50,7 @@ print(time.perf_counter() - started)
 
 def timed(args: list[str], env: dict[str, str] | None = None) -> float:
     started = time.perf_counter()
-    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   env=env)
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     return time.perf_counter() - started
 
 
@@ -116,36 +115,71 @@ def main() -> None:
         noop = median(briefs(sample), 7)
         subprocess.run(briefs(sample, "--html", "--force"), check=True, capture_output=True)
         pages = sorted(str(p) for p in (sample / "output").rglob("*.html"))
-        env = {**os.environ,
-               "FONTCONFIG_FILE": str(REPO / "templates/assets/fonts/fonts.conf")}
-        loop = timed(["bash", "-c", f'for f in {" ".join(pages)}; do "{WEASYPRINT}" "$f" '
-                      '"${f%.html}.loop.pdf"; done'], env)
-        single = float(subprocess.run([PY, "-c", RENDER_ONLY, str(REPO / "templates"), *pages],
-                                      check=True, capture_output=True, text=True).stdout)
+        env = {**os.environ, "FONTCONFIG_FILE": str(REPO / "templates/assets/fonts/fonts.conf")}
+        loop = timed(
+            [
+                "bash",
+                "-c",
+                f'for f in {" ".join(pages)}; do "{WEASYPRINT}" "$f" "${{f%.html}}.loop.pdf"; done',
+            ],
+            env,
+        )
+        single = float(
+            subprocess.run(
+                [PY, "-c", RENDER_ONLY, str(REPO / "templates"), *pages],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
         startup = median([PY, "-m", "briefs", "-C", str(sample), "check"], 3) + import_wp
         bound = 1.25 * single / CORES + startup
         row("import weasyprint (reference)", f"{import_wp:.3f} s", "-", True)
-        row("sample: full build, 6 briefs", f"{full:.2f} s", f"≤ 0.4 × loop = {0.4 * loop:.2f} s",
-            full <= 0.4 * loop)
+        row(
+            "sample: full build, 6 briefs",
+            f"{full:.2f} s",
+            f"≤ 0.4 × loop = {0.4 * loop:.2f} s",
+            full <= 0.4 * loop,
+        )
         row("sample: shell loop of weasyprint", f"{loop:.2f} s", "-", True)
-        row("sample: full build vs one process", f"{full:.2f} s",
-            f"≤ 1.25 × {single:.2f} s ÷ {CORES} + {startup:.2f} s = {bound:.2f} s", full <= bound)
-        row("sample: no-op build", f"{noop * 1000:.0f} ms",
-            f"≤ 0.5 × import = {500 * import_wp:.0f} ms", noop <= 0.5 * import_wp)
+        row(
+            "sample: full build vs one process",
+            f"{full:.2f} s",
+            f"≤ 1.25 × {single:.2f} s ÷ {CORES} + {startup:.2f} s = {bound:.2f} s",
+            full <= bound,
+        )
+        row(
+            "sample: no-op build",
+            f"{noop * 1000:.0f} ms",
+            f"≤ 0.5 × import = {500 * import_wp:.0f} ms",
+            noop <= 0.5 * import_wp,
+        )
 
         ten = project(base, 10)
         ten_time = timed(briefs(ten))
         hundred = project(base, 100)
         hundred_time, peak = peak_tree_rss(briefs(hundred))
         per10, per100 = ten_time / 60, hundred_time / 600
-        row("10 dossiers: full build, 60 briefs", f"{ten_time:.1f} s ({per10:.3f} s/brief)", "-",
-            True)
-        row("100 dossiers: full build, 600 briefs", f"{hundred_time:.1f} s ({per100:.3f} s/brief)",
-            f"≤ 1.2 × {per10:.3f} s/brief", per100 <= 1.2 * per10)
+        row(
+            "10 dossiers: full build, 60 briefs",
+            f"{ten_time:.1f} s ({per10:.3f} s/brief)",
+            "-",
+            True,
+        )
+        row(
+            "100 dossiers: full build, 600 briefs",
+            f"{hundred_time:.1f} s ({per100:.3f} s/brief)",
+            f"≤ 1.2 × {per10:.3f} s/brief",
+            per100 <= 1.2 * per10,
+        )
         row("100 dossiers: peak RSS, process tree", f"{peak:.0f} MB", "≤ 400 MB", peak <= 400)
         noop100 = median(briefs(hundred), 7)
-        row("100 dossiers: no-op build", f"{noop100 * 1000:.0f} ms",
-            f"≤ 0.5 × import = {500 * import_wp:.0f} ms", noop100 <= 0.5 * import_wp)
+        row(
+            "100 dossiers: no-op build",
+            f"{noop100 * 1000:.0f} ms",
+            f"≤ 0.5 × import = {500 * import_wp:.0f} ms",
+            noop100 <= 0.5 * import_wp,
+        )
         figures = hundred / "data" / "d042" / "figures.yaml"
         figures.write_text(figures.read_text().replace("value: 44\n", "value: 45\n"))
         started = time.perf_counter()
@@ -153,8 +187,12 @@ def main() -> None:
         one = time.perf_counter() - started
         rebuilt = out.split()
         only = all("/d042/" in path for path in rebuilt)
-        row("100 dossiers: one data file changed", f"{len(rebuilt)} rebuilt in {one:.1f} s",
-            "only d042's 6 briefs", only and len(rebuilt) == 6)
+        row(
+            "100 dossiers: one data file changed",
+            f"{len(rebuilt)} rebuilt in {one:.1f} s",
+            "only d042's 6 briefs",
+            only and len(rebuilt) == 6,
+        )
 
     print(f"\nbriefs build benchmark — {CORES} cores, Python {sys.version.split()[0]}\n")
     print("| Measure | Result | Target | Met |")

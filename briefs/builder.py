@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefs.errors import Problem
-from briefs.inputs import up_to_date
+from briefs.inputs import Paths, up_to_date
+from briefs.workers import default_jobs, start_early
 
 if TYPE_CHECKING:
     from briefs.config import Project
@@ -50,10 +51,11 @@ def build(
     now: datetime | None = None,
 ) -> Report:
     """Bring the briefs asked for (all by default) up to date; raise InvalidInput on bad input."""
-    if not force and not html:
-        current = up_to_date(project.root, dossiers or [], audiences or [], langs or [])
-        if current is not None:
-            return Report(current=current)
+    current = nothing_to_do(
+        project.root, dossiers, audiences, langs, force=force or html, jobs=jobs
+    )
+    if current is not None:
+        return Report(current=current)
     from briefs.pipeline import run  # the heavy part, only when something changed
 
     return run(
@@ -68,3 +70,28 @@ def build(
         progress=progress,
         now=now,
     )
+
+
+def nothing_to_do(
+    root: Path,
+    dossiers: list[str] | None,
+    audiences: list[str] | None,
+    langs: list[str] | None,
+    *,
+    force: bool = False,
+    jobs: int | None = None,
+) -> int | None:
+    """The number of briefs already current when none needs building, else None.
+
+    Decided from file stats and the ledger alone. When there is work, the
+    render workers' fork server is started at once, so that WeasyPrint loads
+    while the data is read.
+    """
+    if not force:
+        current = up_to_date(root, dossiers or [], audiences or [], langs or [])
+        if current is not None:
+            return current
+    paths = Paths.of(root)
+    if paths is not None and (jobs or default_jobs()) > 1:
+        start_early(paths.templates / "assets")
+    return None

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +19,7 @@ import click
 from briefs.errors import BriefsError
 
 if TYPE_CHECKING:
+    from briefs.builder import Progress
     from briefs.config import Project
 
 
@@ -94,15 +97,13 @@ def build(
     jobs: int | None,
 ) -> None:
     """Build what changed: all briefs, or the DOSSIERs, audiences and languages given."""
-    from briefs.inputs import up_to_date
+    from briefs.builder import nothing_to_do
 
     asked = (list(dossiers), list(audiences), list(langs))
-    if not force and not html and (current := up_to_date(ctx.obj["root"], *asked)) is not None:
-        click.echo(f"{current} brief(s) up to date; nothing to build")
+    current = nothing_to_do(ctx.obj["root"], *asked, force=force or html, jobs=jobs)
+    if current is not None:
+        click.echo(f"{current} brief(s) up to date; nothing to build", err=True)
         return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
     from briefs.pipeline import run
 
     project = _project(ctx)
@@ -112,19 +113,8 @@ def build(
         raise click.BadParameter(
             f"{', '.join(unknown)} (audiences: {known})", param_hint="--audience"
         )
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("rendering", total=None)
-        report = run(
-            project,
-            *asked,
-            force=force,
-            jobs=jobs,
-            html=html,
-            progress=lambda name, done, total: bar.update(
-                task, completed=done, total=total, description=name
-            ),
-        )
+    with _progress() as progress:
+        report = run(project, *asked, force=force, jobs=jobs, html=html, progress=progress)
     for path in report.built + report.restored:
         click.echo(project.show(path))
     click.echo(
@@ -135,6 +125,24 @@ def build(
         from briefs.errors import BriefsRefused
 
         raise BriefsRefused(report.problems)
+
+
+@contextmanager
+def _progress() -> Iterator[Progress | None]:
+    """A progress bar on a terminal; nothing (and no rich import) otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+    from rich.progress import Progress as Bar
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Bar(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("rendering", total=None)
+        yield lambda name, done, total: bar.update(
+            task, completed=done, total=total, description=name
+        )
 
 
 @main.command()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,7 @@ def template_closure(env: Environment, name: str) -> list[str]:
             continue
         seen.append(current)
         source = env.loader.get_source(env, current)[0]
-        for ref in meta.find_referenced_templates(env.parse(source)):
+        for ref in _references(env, source):
             if ref is None:  # a computed name: any template might be used
                 todo += [t for t in env.list_templates(extensions=["j2"]) if t not in seen]
             else:
@@ -83,3 +84,9 @@ def fingerprint(
     }
     encoded = json.dumps(parts, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(encoded).hexdigest()
+
+
+@lru_cache(maxsize=256)
+def _references(env: Environment, source: str) -> tuple[str | None, ...]:
+    """The templates a source names; parsed once per distinct source."""
+    return tuple(meta.find_referenced_templates(env.parse(source)))

@@ -52,19 +52,31 @@ def needles(item: Item) -> set[str]:
     return found
 
 
-def leaks(text: str, excluded: Iterable[Item], allowed: Iterable[Item]) -> list[str]:
-    """Ids of excluded items whose phrases appear in ``text``.
+class Watchlist:
+    """The phrases to look for in one brief, made once and checked twice
+    (in the HTML text and in the PDF text).
 
-    A phrase that an included item also contains proves nothing, so it is
-    not held against the excluded one.
+    A phrase that an included item also contains proves nothing, so it is not
+    held against the excluded one.
     """
-    haystack = normalize(text)
-    shared: set[str] = set()
-    for item in allowed:
-        shared |= needles(item)
-    return sorted(
-        item.id for item in excluded if any(n in haystack for n in needles(item) - shared)
-    )
+
+    def __init__(self, excluded: Iterable[Item], allowed: Iterable[Item]) -> None:
+        shared: set[str] = set()
+        for item in allowed:
+            shared |= needles(item)
+        self.phrases = {item.id: needles(item) - shared for item in excluded}
+
+    def leaks(self, text: str) -> list[str]:
+        """Ids of excluded items whose phrases appear in ``text``."""
+        haystack = normalize(text)
+        return sorted(
+            item for item, phrases in self.phrases.items() if any(p in haystack for p in phrases)
+        )
+
+
+def leaks(text: str, excluded: Iterable[Item], allowed: Iterable[Item]) -> list[str]:
+    """Ids of excluded items whose phrases appear in ``text``."""
+    return Watchlist(excluded, allowed).leaks(text)
 
 
 class _TextOnly(HTMLParser):

@@ -121,12 +121,19 @@ def po_path(templates_dir: Path, lang: str) -> Path:
     return templates_dir / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-@cache
 def catalogue(templates_dir: Path, lang: str) -> Catalogue:
-    """Load ``locale/<lang>/LC_MESSAGES/briefs.po`` (no compile step needed)."""
+    """Load ``locale/<lang>/LC_MESSAGES/briefs.po`` (no compile step needed);
+    reloaded when the file changes, so a long-running process stays true."""
     path = po_path(templates_dir, lang)
-    if not path.is_file():
+    try:
+        st = path.stat()
+    except FileNotFoundError:
         return Catalogue(lang, gettext.NullTranslations())
+    return _compiled(path, lang, st.st_mtime_ns, st.st_size)
+
+
+@cache
+def _compiled(path: Path, lang: str, mtime_ns: int, size: int) -> Catalogue:
     with path.open("rb") as handle:
         po = read_po(handle, locale=LOCALES[lang])
     buffer = io.BytesIO()

@@ -22,7 +22,7 @@ STYLESHEET = "brief.css"
 log = logging.getLogger(__name__)
 
 
-def _use_shipped_fonts(assets: Path) -> None:
+def use_shipped_fonts(assets: Path) -> None:
     """Fontconfig must see only our fonts, and must be told before it starts."""
     conf = assets / FONTS_CONF
     if conf.is_file():
@@ -70,18 +70,22 @@ class Renderer:
     stylesheet and the fetcher. One per process."""
 
     def __init__(self, assets: Path, *, quiet: bool = False) -> None:
-        _use_shipped_fonts(assets)
+        use_shipped_fonts(assets)
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
-        from briefs.fetcher import AssetFetcher
+        from briefs.errors import FetchRefused
+        from briefs.fetcher import AssetFetcher, Refused
 
         self.assets = assets
         self.fonts = FontConfiguration()
         self.fetcher = AssetFetcher(assets)
-        self.stylesheets = [
-            CSS(filename=assets / STYLESHEET, font_config=self.fonts, url_fetcher=self.fetcher)
-        ]
+        try:
+            self.stylesheets = [
+                CSS(filename=assets / STYLESHEET, font_config=self.fonts, url_fetcher=self.fetcher)
+            ]
+        except Refused as exc:
+            raise FetchRefused(exc.url, exc.reason) from None
         from weasyprint.pdf import fonts
 
         if fonts.harfbuzz_subset is None:

@@ -9,7 +9,9 @@ reported with exit code 1.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,7 +25,7 @@ from briefs.config import Project
 from briefs.context import build_context
 from briefs.errors import BriefsError, LeakDetected, PageBudgetExceeded, Problem
 from briefs.fingerprint import fingerprint, snapshot
-from briefs.guard import html_text, leaks
+from briefs.guard import Watchlist, html_text
 from briefs.i18n import catalogue
 from briefs.inputs import Digests, Paths, freshness, inputs_keys
 from briefs.ledger import Edition, Ledger, open_ledger
@@ -33,6 +35,8 @@ from briefs.planning import Brief, plan
 from briefs.publish import publish, restore
 from briefs.render import environment, render_html
 from briefs.workers import Job, RenderPool, default_jobs
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -46,6 +50,7 @@ class Todo:
     previous: Edition | None
     last: Edition | None
     forbidden: list[Item] = field(default_factory=list)
+    watch: Watchlist | None = None
 
     @classmethod
     def first(cls, brief: Brief) -> Todo:
@@ -76,8 +81,10 @@ def html_for(todo: Todo, project: Project) -> str:
 
 
 def _guard(todo: Todo, text: str) -> None:
-    excluded = [*todo.brief.selection.excluded, *todo.forbidden]
-    leaked = leaks(text, excluded, todo.brief.selection.dossier.items())
+    if todo.watch is None:
+        excluded = [*todo.brief.selection.excluded, *todo.forbidden]
+        todo.watch = Watchlist(excluded, todo.brief.selection.dossier.items())
+    leaked = todo.watch.leaks(text)
     if leaked:
         raise LeakDetected(todo.brief.name, leaked)
 
@@ -95,7 +102,7 @@ def _decide(
     todo = []
     for brief in briefs:
         t = brief.target
-        env = environment(project.templates_dir, brief.lang)
+        env = environment(project.templates_dir)
         content = json.dumps(
             snapshot(brief.selection, brief.lang), sort_keys=True, ensure_ascii=False
         )
@@ -229,11 +236,19 @@ def _publish(
     html: bool,
 ) -> None:
     t = item.brief.target
-    if item.last is not None and item.number == item.last.number:
+    same = item.last is not None and item.number == item.last.number
+    if same and item.last is not None and hashlib.sha256(pdf).hexdigest() == item.last.sha256:
         write_atomic(t.output(project), pdf)  # the same edition, rebuilt on request
         with ledger.db:
             ledger.set_inputs(t.dossier, t.audience, t.lang, keys[t.dossier])
     else:
+        if same:
+            log.warning(
+                "%s: same inputs gave different bytes (were system libraries "
+                "upgraded?); edition %d is re-recorded",
+                item.brief.name,
+                item.number,
+            )
         publish(
             ledger,
             project,

@@ -82,7 +82,7 @@ def template_problems(project: Project) -> list[Problem]:
     problems: list[Problem] = []
     for name, audience in project.settings.audiences.items():
         try:
-            environment(project.templates_dir, "en").get_template(audience.template)
+            environment(project.templates_dir).get_template(audience.template)
         except TemplateSyntaxError as exc:
             shown = project.show(Path(exc.filename or audience.template))
             problems.append(

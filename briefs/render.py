@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, pass_eval_context
+from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from briefs.context import BriefContext
-from briefs.i18n import catalogue
+from briefs.i18n import catalogue as load_catalogue
 
 
 def css_string(value: str) -> Markup:
@@ -32,8 +34,9 @@ def page_counter(template: str) -> Markup:
 
 
 @cache
-def environment(templates_dir: Path, lang: str) -> Environment:
-    """One Jinja2 environment per templates folder and language.
+def environment(templates_dir: Path) -> Environment:
+    """One Jinja2 environment per templates folder, shared by both languages,
+    so each template is compiled once; labels come with each render.
 
     Autoescape is always on and undefined names are errors: a missing value
     must stop the build, not print an empty string in a minister's note.
@@ -47,17 +50,34 @@ def environment(templates_dir: Path, lang: str) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    labels = catalogue(templates_dir, lang)
-    env.install_gettext_callables(labels.gettext, labels.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["css_string"] = css_string
     env.filters["page_counter"] = page_counter
     return env
 
 
+def labels(lang: str, templates_dir: Path) -> dict[str, Callable[..., str]]:
+    """``_``, ``gettext`` and ``ngettext`` for one language, as templates call them."""
+    catalogue = load_catalogue(templates_dir, lang)
+
+    @pass_eval_context
+    def gettext(ctx: EvalContext, message: str, **variables: object) -> str:
+        text = catalogue.gettext(message)
+        marked = Markup(text) if ctx.autoescape else text
+        return marked % variables if variables else marked
+
+    @pass_eval_context
+    def ngettext(ctx: EvalContext, singular: str, plural: str, n: int, **variables: object) -> str:
+        text = catalogue.ngettext(singular, plural, n)
+        marked = Markup(text) if ctx.autoescape else text
+        return marked % {"num": n, **variables}
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
+
+
 def render_html(templates_dir: Path, template: str, context: BriefContext) -> str:
     """The brief as one HTML string."""
-    env = environment(templates_dir, context.lang)
-    return env.get_template(template).render(brief=context, cite=context.cite)
+    page = environment(templates_dir).get_template(template)
+    return page.render(brief=context, cite=context.cite, **labels(context.lang, templates_dir))
 
 
 __all__ = ["TemplateError", "environment", "render_html"]

@@ -1,16 +1,17 @@
 """Render PDFs in a pool of worker processes, one per core by default.
 
-Each worker imports WeasyPrint once and keeps its Renderer (fonts, parsed
-stylesheet, fetcher) for every brief it renders; workers are replaced after
-``RECYCLE`` renders because WeasyPrint's memory grows a little per document.
-The pool is started before the build plans its work, so that the workers'
-imports overlap with loading and validating the data.
+Workers are forked from a fork server that imports WeasyPrint once; each
+keeps its Renderer (fonts, parsed stylesheet, fetcher) for every brief it
+renders, and is replaced after ``RECYCLE`` renders because WeasyPrint's memory
+grows a little per document. The fork server starts as soon as a build knows
+it has work, so WeasyPrint loads while the data is read and validated.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -33,17 +34,30 @@ class Job:
 
 
 _renderer: Renderer | None = None
+_failed: list[Exception] = []
 
 
 def _start(assets: Path, quiet: bool = True) -> None:
-    """Worker initializer: the costly part, done once per worker."""
+    """Worker initializer: the costly part, done once per worker.
+
+    A failure here (say the stylesheet asks for a forbidden URL) is kept and
+    raised for each job, so every brief reports the real reason instead of
+    the pool dying with "a child process terminated abruptly".
+    """
     global _renderer
     from briefs.pdf import Renderer
 
-    _renderer = Renderer(assets, quiet=quiet)
+    _failed.clear()
+    try:
+        _renderer = Renderer(assets, quiet=quiet)
+    except Exception as exc:
+        _renderer = None
+        _failed.append(exc)
 
 
 def _render(job: Job) -> Rendered:
+    if _failed:
+        raise _failed[0]
     if _renderer is None:
         raise RuntimeError("renderer not started")
     return _renderer.render(job.html, job.base, job.created)
@@ -55,6 +69,18 @@ def _warm() -> None:
 
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def start_early(assets: Path) -> None:
+    """Start the fork server now, so that WeasyPrint is imported while the build
+    plans its work; pool workers are then forked from it, already loaded."""
+    from multiprocessing import forkserver
+
+    from briefs.pdf import use_shipped_fonts
+
+    use_shipped_fonts(assets)  # the fork server inherits it
+    forkserver.set_forkserver_preload(["weasyprint"])
+    forkserver.ensure_running()
 
 
 class RenderPool:
@@ -74,16 +100,26 @@ class RenderPool:
 
         warn_without_hb_subset()
         if self.workers > 1:
+            start_early(self.assets)
             self.pool = ProcessPoolExecutor(
                 self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
+                mp_context=multiprocessing.get_context("forkserver"),
                 initializer=_start,
                 initargs=(self.assets,),
                 max_tasks_per_child=RECYCLE,
             )
-            for _ in range(self.workers):
-                self.pool.submit(_warm)
+            # Starting a worker waits for the fork server to have imported
+            # WeasyPrint; a thread does that waiting while this one plans.
+            threading.Thread(target=self._warm_up, daemon=True).start()
         return self
+
+    def _warm_up(self) -> None:
+        try:
+            for _ in range(self.workers):
+                if self.pool is not None:
+                    self.pool.submit(_warm)
+        except RuntimeError:  # the build ended (bad input) before the workers started
+            pass
 
     def __exit__(
         self,
@@ -103,7 +139,7 @@ class RenderPool:
         stays flat however many briefs there are.
         """
         if self.pool is None:
-            if _renderer is None or _renderer.assets != self.assets:
+            if _failed or _renderer is None or _renderer.assets != self.assets:
                 _start(self.assets, quiet=False)
             for key, job in jobs:
                 try:

@@ -22,17 +22,16 @@ MAX_BYTES = 2 * 1024 * 1024
 Location = tuple[str | int, ...]
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases and keeps dates as text."""
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.MarkedYAMLError(
-                None, None, "YAML aliases (*name) are not allowed in briefs data", event.start_mark
-            )
-        node: Node | None = super().compose_node(parent, index)
-        return node
+
+class _Loader(_Base):  # type: ignore[misc]
+    """libyaml's safe loader (when present), keeping dates as text.
+
+    An alias makes the composer hand out the same node twice; the walk below
+    refuses a node it has already seen, at the first repeat, so an alias bomb
+    costs no more than reading its first lines.
+    """
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -93,8 +92,24 @@ def read_yaml(path: Path, shown: str) -> tuple[YamlDocument | None, list[Problem
     document = YamlDocument(path, None)
     problems: list[Problem] = []
     if node is not None:
-        document.data = _construct(loader, node, (), document, problems, shown)
+        try:
+            document.data = _construct(loader, node, (), document, problems, shown, set())
+        except _AliasFound as found:
+            return None, [
+                Problem(
+                    shown,
+                    found.line,
+                    "",
+                    "YAML aliases (*name) are not allowed in briefs data; "
+                    "write the value out in full",
+                )
+            ]
     return document, problems
+
+
+class _AliasFound(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
 
 
 def _construct(
@@ -104,7 +119,12 @@ def _construct(
     document: YamlDocument,
     problems: list[Problem],
     shown: str,
+    seen: set[int],
 ) -> Any:
+    if id(node) in seen:
+        parent = document.lines.get(location[:-1], node.start_mark.line + 1)
+        raise _AliasFound(parent)
+    seen.add(id(node))
     document.lines[location] = node.start_mark.line + 1
     if isinstance(node, MappingNode):
         result: dict[str, Any] = {}
@@ -120,12 +140,12 @@ def _construct(
                 )
                 continue
             result[key] = _construct(
-                loader, value_node, (*location, key), document, problems, shown
+                loader, value_node, (*location, key), document, problems, shown, seen
             )
         return result
     if isinstance(node, SequenceNode):
         return [
-            _construct(loader, child, (*location, index), document, problems, shown)
+            _construct(loader, child, (*location, index), document, problems, shown, seen)
             for index, child in enumerate(node.value)
         ]
     return _scalar(loader, node)

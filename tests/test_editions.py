@@ -202,7 +202,7 @@ def test_no_op_build_imports_neither_weasyprint_nor_the_pipeline(project: Path) 
         [sys.executable, "-c", code, str(project)], capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
-    assert "6 brief(s) up to date; nothing to build" in done.stdout
+    assert "6 brief(s) up to date; nothing to build" in done.stderr
 
 
 # -- what changed ------------------------------------------------------------------

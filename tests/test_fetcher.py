@@ -112,3 +112,21 @@ def test_template_reaching_out_stops_the_build(
     assert "refused to fetch" in result.output
     assert seen == []
     assert not (root / "output" / SAMPLE).exists() or tree_state(root / "output") == {}
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_stylesheet_reaching_out_refuses_every_brief(
+    tmp_path: Path, http_server: tuple[str, list[str]], jobs: str
+) -> None:
+    url, seen = http_server
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    css = templates / "assets" / "brief.css"
+    css.write_text(f"@import url({url}/x.css);\n" + css.read_text())
+    root = write_project(tmp_path / "project", templates=templates)
+    result = CliRunner().invoke(main, ["-C", str(root), "build", "--jobs", jobs])
+    assert result.exit_code == 1, result.output
+    assert "6 brief(s) refused" in result.output
+    assert result.output.count("refused to fetch") == 6
+    assert seen == []
+    assert not list((root / "output").rglob("*.pdf"))
