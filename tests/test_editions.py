@@ -270,3 +270,31 @@ def test_wording_only_change_says_so(project: Path, edit: Edit) -> None:
     assert "Only the wording or layout changed since that edition." in en
     assert "Added" not in en and "Removed" not in en
     assert "carries out pre-arrival risk" in en
+
+
+def test_guard_looks_for_the_old_words_of_an_item_that_left(project: Path, edit: Edit) -> None:
+    """A template that still prints what the audience saw before is refused,
+    even though the item's current words differ."""
+    facts = project / "data" / SAMPLE / "facts.yaml"
+    edit(
+        facts,
+        "  - id: fact-cbsa-risk-assessment\n    classification: unclassified",
+        "  - id: fact-cbsa-risk-assessment\n    classification: protected_a",
+    )
+    edit(
+        facts,
+        "Before passengers arrive in Canada, the Canada Border Services Agency",
+        "Before travellers land, the border agency",
+    )
+    template = project.parent / "templates" / "public.html.j2"
+    old = (
+        "<p>Before passengers arrive in Canada, the Canada Border Services Agency assesses them</p>"
+    )
+    template.write_text(template.read_text().replace("{% block body %}", "{% block body %}" + old))
+    report = build(load_project(project), now=SECOND, audiences=["public"], langs=["en"])
+    assert [p.field for p in report.problems] == ["human-trafficking/public.en"]
+    assert "fact-cbsa-risk-assessment" in report.problems[0].message
+    pdf = project / "output" / SAMPLE / "public.en.pdf"
+    assert "Border Services" in text(project, "public.en")  # still edition 1, untouched
+    assert len(list_editions(load_project(project), SAMPLE)) == 6
+    assert pdf.exists()
