@@ -8,6 +8,8 @@ STAMP  := $(VENV)/.installed
 
 demo: system-deps $(STAMP)
 	$(BIN)/briefs build
+	@echo "The sample briefs:"
+	@ls -1 output/human-trafficking/*.pdf
 
 test: system-deps $(STAMP)
 	$(BIN)/python -m pytest

@@ -144,7 +144,7 @@ def main() -> None:
         bound = 1.25 * single / CORES + startup
         row("import weasyprint (reference)", f"{import_wp:.3f} s", "-", True)
         row(
-            "sample: full build, 6 briefs",
+            "sample: full build, 6 briefs (median of 3 cold builds)",
             f"{full:.2f} s",
             f"≤ 0.4 × loop = {0.4 * loop:.2f} s",
             full <= 0.4 * loop,
