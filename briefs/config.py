@@ -117,9 +117,9 @@ class Project:
             return str(path)
 
     def dossier_names(self) -> list[str]:
-        if not self.data_dir.is_dir():
-            return []
-        return sorted(p.name for p in self.data_dir.iterdir() if p.is_dir())
+        from briefs.inputs import dossier_names
+
+        return dossier_names(self.data_dir) if self.data_dir.is_dir() else []
 
 
 def load_project(root: Path) -> Project:

@@ -115,12 +115,12 @@ def software() -> str:
 def inputs_keys(paths: Paths, digests: Digests, dossiers: list[str]) -> dict[str, str]:
     """The inputs key of each dossier's briefs."""
     shared = "\n".join([software(), str(digests.of(paths.config)), digests.tree(paths.templates)])
-    return {
-        name: hashlib.sha256(
-            f"{shared}\n{digests.tree(paths.data / name, ('.yaml', '.yml'))}".encode()
-        ).hexdigest()
-        for name in dossiers
-    }
+    keys = {}
+    for name in dossiers:
+        files = dossier_files(paths.data / name) if (paths.data / name).is_dir() else []
+        listing = "\n".join(f"{f.name}\0{digests.of(f)}" for f in files)
+        keys[name] = hashlib.sha256(f"{shared}\n{listing}".encode()).hexdigest()
+    return keys
 
 
 @dataclass(frozen=True)
@@ -134,50 +134,78 @@ class Freshness:
 def freshness(
     root: Path, dossiers: list[str], audiences: list[str], langs: list[str]
 ) -> Freshness | None:
-    """Compare every requested brief's inputs key and PDF with the ledger.
-
-    Any doubt (no ledger yet, a dossier added or removed, changed configuration,
-    an unknown name) answers None: then every dossier is treated as stale and
-    the full pipeline decides.
-    """
+    """:func:`assess` with its own look at the ledger, when there is one."""
     paths = Paths.of(root)
-    if paths is None or not (paths.state / LEDGER_NAME).is_file() or not paths.data.is_dir():
+    if paths is None or not (paths.state / LEDGER_NAME).is_file():
         return None
     with open_ledger(paths.state, root, paths.output) as ledger:
         digests = Digests(ledger)
-        planned = ledger.meta("plan")
-        if not planned or planned["config"] != digests.of(paths.config):
-            return None
-        available = sorted(p.name for p in paths.data.iterdir() if p.is_dir())
-        if available != planned["dossiers"] or any(d not in available for d in dossiers):
-            return None
-        if any(a not in planned["audiences"] for a in audiences):
-            return None
-        keys = inputs_keys(paths, digests, dossiers or available)
-        known, latest = ledger.all_inputs(), ledger.latest()
-        wanted = [
-            (audience, lang)
-            for audience, audience_langs in planned["audiences"].items()
-            if not audiences or audience in audiences
-            for lang in audience_langs
-            if not langs or lang in langs
-        ]
-        stale, current = [], 0
-        for dossier, key in keys.items():
-            for audience, lang in wanted:
-                brief = (dossier, audience, lang)
-                edition = latest.get(brief)
-                if (
-                    known.get(brief) != key
-                    or edition is None
-                    or digests.of(root / edition.output) != edition.sha256
-                ):
-                    stale.append(dossier)
-                    break
-            else:
-                current += len(wanted)
+        fresh = assess(paths, ledger, digests, dossiers, audiences, langs)
         digests.save()
-        return Freshness(stale, current)
+        return fresh
+
+
+def assess(
+    paths: Paths,
+    ledger: Ledger,
+    digests: Digests,
+    dossiers: list[str],
+    audiences: list[str],
+    langs: list[str],
+) -> Freshness | None:
+    """Compare every requested brief's inputs key and PDF with the ledger.
+
+    Any doubt (a dossier added or removed, changed configuration, an unknown
+    name) answers None: then every dossier is treated as stale and the full
+    pipeline decides.
+    """
+    planned = ledger.meta("plan")
+    if not paths.data.is_dir() or not planned or planned["config"] != digests.of(paths.config):
+        return None
+    available = dossier_names(paths.data)
+    if available != planned["dossiers"] or any(d not in available for d in dossiers):
+        return None
+    if any(a not in planned["audiences"] for a in audiences):
+        return None
+    keys = inputs_keys(paths, digests, dossiers or available)
+    known, latest = ledger.all_inputs(), ledger.latest()
+    wanted = [
+        (audience, lang)
+        for audience, audience_langs in planned["audiences"].items()
+        if not audiences or audience in audiences
+        for lang in audience_langs
+        if not langs or lang in langs
+    ]
+    stale, current = [], 0
+    for dossier, key in keys.items():
+        for audience, lang in wanted:
+            brief = (dossier, audience, lang)
+            edition = latest.get(brief)
+            if (
+                known.get(brief) != key
+                or edition is None
+                or digests.of(paths.root / edition.output) != edition.sha256
+            ):
+                stale.append(dossier)
+                break
+        else:
+            current += len(wanted)
+    return Freshness(stale, current)
+
+
+def dossier_names(data: Path) -> list[str]:
+    """The dossier folders: every visible sub-folder of the data folder."""
+    return sorted(p.name for p in data.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def dossier_files(folder: Path) -> list[Path]:
+    """The YAML files of a dossier, in a stable order; hidden files (editor
+    back-ups, ``._`` resource forks) are neither loaded nor hashed."""
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix in {".yaml", ".yml"} and p.is_file() and not p.name.startswith(".")
+    )
 
 
 def up_to_date(

@@ -7,13 +7,13 @@ returned until the whole input is sound.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from pydantic import ValidationError
 
 from briefs.config import Project
 from briefs.dates import PartialDate
 from briefs.errors import InvalidInput, Problem
+from briefs.inputs import dossier_files
 from briefs.model import REFERENCE, SECTIONS, Dossier, DossierFile, Item, Text
 from briefs.validation import problems_from
 from briefs.yamlfile import Location, YamlDocument, dotted, read_yaml
@@ -44,11 +44,6 @@ class Loaded:
 
     def where(self, item_id: str) -> Origin:
         return self.origins.get(item_id, Origin(f"data/{self.dossier.name}", None, item_id))
-
-
-def dossier_files(folder: Path) -> list[Path]:
-    """The YAML files of a dossier, in a stable order."""
-    return sorted(p for p in folder.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())
 
 
 def load_dossiers(project: Project, names: list[str] | None = None) -> list[Loaded]:

@@ -27,7 +27,7 @@ from briefs.errors import BriefsError, LeakDetected, PageBudgetExceeded, Problem
 from briefs.fingerprint import fingerprint, snapshot
 from briefs.guard import Watchlist, html_text
 from briefs.i18n import catalogue
-from briefs.inputs import Digests, Paths, freshness, inputs_keys
+from briefs.inputs import Digests, Paths, assess, inputs_keys
 from briefs.ledger import Edition, Ledger, open_ledger
 from briefs.model import Item
 from briefs.outputs import write_atomic
@@ -141,45 +141,54 @@ def run(
     """Build what changed (everything with ``force``) and publish new editions."""
     report = Report()
     force = force or html  # HTML is for inspection: always write it
-    fresh = None if force else freshness(project.root, dossiers or [], audiences or [], langs or [])
-    if fresh is not None:
-        if not fresh.stale:
-            return Report(current=fresh.current)
-        dossiers, report.current = fresh.stale, fresh.current  # the rest are current
-    with RenderPool(project.assets_dir, jobs or default_jobs()) as pool:
-        briefs = plan(project, dossiers, audiences, langs)
-        with open_ledger(project.state_dir, project.root, project.output_dir) as ledger:
-            digests = Digests(ledger)
-            paths = Paths(
-                project.root,
-                project.root / "briefs.yaml",
-                project.data_dir,
-                project.templates_dir,
-                project.output_dir,
-                project.state_dir,
-            )
-            keys = inputs_keys(paths, digests, sorted({b.loaded.dossier.name for b in briefs}))
-            todo = _decide(briefs, project, ledger, digests, keys, force, report)
-            _remember_plan(project, ledger, digests)
+    paths = Paths(
+        project.root,
+        project.root / "briefs.yaml",
+        project.data_dir,
+        project.templates_dir,
+        project.output_dir,
+        project.state_dir,
+    )
+    with (
+        RenderPool(project.assets_dir, jobs or default_jobs()) as pool,
+        open_ledger(project.state_dir, project.root, project.output_dir) as ledger,
+    ):
+        digests = Digests(ledger)
+        fresh = (
+            None
+            if force
+            else assess(paths, ledger, digests, dossiers or [], audiences or [], langs or [])
+        )
+        if fresh is not None and not fresh.stale:
             digests.save()
-            moment = now or datetime.now(UTC)
-            for done, (item, outcome) in enumerate(_render(todo, project, pool), 1):
-                if isinstance(outcome, Problem):
-                    report.problems.append(outcome)
-                else:
-                    _publish(
-                        item,
-                        *outcome,
-                        ledger=ledger,
-                        project=project,
-                        keys=keys,
-                        trigger=trigger,
-                        now=moment,
-                        html=html,
-                    )
-                    report.built.append(item.brief.target.output(project))
-                if progress:
-                    progress(item.brief.name, done, len(todo))
+            return Report(current=fresh.current)
+        if fresh is not None:
+            dossiers, report.current = fresh.stale, fresh.current  # the rest are current
+        # Keys first, then load: an edit landing in between makes the key stale,
+        # so the next build looks again instead of trusting an old PDF.
+        keys = inputs_keys(paths, digests, dossiers or project.dossier_names())
+        briefs = plan(project, dossiers, audiences, langs)
+        todo = _decide(briefs, project, ledger, digests, keys, force, report)
+        _remember_plan(project, ledger, digests)
+        digests.save()
+        moment = now or datetime.now(UTC)
+        for done, (item, outcome) in enumerate(_render(todo, project, pool), 1):
+            if isinstance(outcome, Problem):
+                report.problems.append(outcome)
+            else:
+                _publish(
+                    item,
+                    *outcome,
+                    ledger=ledger,
+                    project=project,
+                    keys=keys,
+                    trigger=trigger,
+                    now=moment,
+                    html=html,
+                )
+                report.built.append(item.brief.target.output(project))
+            if progress:
+                progress(item.brief.name, done, len(todo))
     return report
 
 

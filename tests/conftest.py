@@ -68,9 +68,12 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Built:
 
 
 def tree_state(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder`` with its bytes, to prove nothing changed."""
+    """Every file under ``folder`` with its bytes, to prove nothing changed.
+    The edition ledger's own folder (``.state``) is not a brief and is left out."""
     return {
-        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and ".state" not in p.relative_to(folder).parts
     }
 
 

@@ -298,3 +298,37 @@ def test_guard_looks_for_the_old_words_of_an_item_that_left(project: Path, edit:
     assert "Border Services" in text(project, "public.en")  # still edition 1, untouched
     assert len(list_editions(load_project(project), SAMPLE)) == 6
     assert pdf.exists()
+
+
+def test_edit_during_a_build_is_seen_by_the_next(
+    project: Path, edit: Edit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inputs are keyed before they are read: an edit landing while a build
+    reads the data makes the next build look again instead of trusting it."""
+    import briefs.pipeline
+
+    figures = project / "data" / SAMPLE / "figures.yaml"
+    original = briefs.pipeline.plan
+
+    def plan_then_edit(*args: object, **kwargs: object) -> object:
+        planned = original(*args, **kwargs)  # type: ignore[arg-type]
+        edit(figures, "value: 45\n", "value: 46\n")
+        return planned
+
+    edit(figures, "value: 44\n", "value: 45\n")
+    monkeypatch.setattr(briefs.pipeline, "plan", plan_then_edit)
+    assert rebuild(project) == ALL  # built from 45
+    monkeypatch.setattr(briefs.pipeline, "plan", original)
+    assert rebuild(project) == ALL  # 46 is seen, not "up to date"
+    assert "45 (2015) → 46 (2015)" in text(project, "partners.en")
+
+
+def test_hidden_files_are_neither_loaded_nor_hashed(project: Path) -> None:
+    hidden = project / "data" / SAMPLE / ".backup.yaml"
+    hidden.write_text(
+        "facts:\n  - id: hidden-fact\n    classification: unclassified\n"
+        "    topic: context\n    source: src-backgrounder\n"
+        "    text: {en: A hidden sentence nobody should print, fr: Une phrase cachée}\n"
+    )
+    assert rebuild(project) == set()
+    assert "hidden sentence" not in text(project, "public.en")
