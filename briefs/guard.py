@@ -12,10 +12,12 @@ import unicodedata
 from collections.abc import Iterable
 from html.parser import HTMLParser
 
-from briefs.model import REFERENCE, Item, Text
+from briefs.i18n import value_text
+from briefs.model import REFERENCE, Figure, Item, Text
 
 SHINGLE = 6
-MIN_PHRASE = 16
+MIN_PHRASE = 12
+MIN_IDENTIFYING = 6
 
 
 def normalize(text: str) -> str:
@@ -30,13 +32,17 @@ IDENTIFYING = ("name", "email", "phone", "url")
 
 def needles(item: Item) -> set[str]:
     """Distinctive phrases of an item: six-word runs of its texts (both
-    languages, figure references cut out), whole short phrases, and its
-    identifying strings such as a contact's e-mail or phone."""
+    languages, figure references cut out), whole short phrases, a figure's
+    value as either language writes it, and identifying strings such as a
+    contact's e-mail or phone."""
     found = {
-        normalize(str(getattr(item, f)))
+        normalize(value)
         for f in IDENTIFYING
-        if isinstance(getattr(item, f, None), str)
+        if isinstance(value := getattr(item, f, None), str) and len(value) >= MIN_IDENTIFYING
     }
+    if isinstance(item, Figure):
+        found |= {normalize(value_text(item.value, item.unit, lang)) for lang in ("en", "fr")}
+        found = {n for n in found if len(n) >= MIN_IDENTIFYING}
     for _, value in item:
         if not isinstance(value, Text):
             continue
@@ -54,24 +60,28 @@ def needles(item: Item) -> set[str]:
 
 class Watchlist:
     """The phrases to look for in one brief, made once and checked twice
-    (in the HTML text and in the PDF text).
+    (in the HTML text and in the PDF text and metadata).
 
     A phrase that an included item also contains proves nothing, so it is not
-    held against the excluded one.
+    held against the excluded one. Phrases match whole words only, so a short
+    name is not found inside a longer word.
     """
 
     def __init__(self, excluded: Iterable[Item], allowed: Iterable[Item]) -> None:
         shared: set[str] = set()
         for item in allowed:
             shared |= needles(item)
-        self.phrases = {item.id: needles(item) - shared for item in excluded}
+        self.patterns: dict[str, re.Pattern[str]] = {}
+        for item in excluded:
+            phrases = sorted(needles(item) - shared, key=len, reverse=True)
+            if phrases:
+                alternatives = "|".join(re.escape(p) for p in phrases)
+                self.patterns[item.id] = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
     def leaks(self, text: str) -> list[str]:
         """Ids of excluded items whose phrases appear in ``text``."""
         haystack = normalize(text)
-        return sorted(
-            item for item, phrases in self.phrases.items() if any(p in haystack for p in phrases)
-        )
+        return sorted(item for item, pattern in self.patterns.items() if pattern.search(haystack))
 
 
 def leaks(text: str, excluded: Iterable[Item], allowed: Iterable[Item]) -> list[str]:
@@ -88,6 +98,8 @@ class _TextOnly(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("style", "script"):
             self._skip += 1
+        # Attribute values reach readers too: alt text, titles, metadata, links.
+        self.parts.extend(value for _, value in attrs if value)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("style", "script"):
@@ -105,7 +117,8 @@ def html_text(html: str) -> str:
 
 
 def pdf_text(pdf: bytes) -> list[str]:
-    """The text of each page as PDFium reads it: what a reader's copy would give.
+    """The text of each page as PDFium reads it, then the document's metadata
+    (title, author, subject, keywords): everything a reader can see.
 
     PDFium is about twenty times faster than a pure-Python extractor, which
     matters when every page of every brief is read before it is written.
@@ -114,6 +127,8 @@ def pdf_text(pdf: bytes) -> list[str]:
 
     document = pdfium.PdfDocument(pdf)
     try:
-        return [page.get_textpage().get_text_bounded() for page in document]
+        texts = [page.get_textpage().get_text_bounded() for page in document]
+        texts.append(" ".join(str(v) for v in document.get_metadata_dict().values()))
+        return texts
     finally:
         document.close()

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 from briefs import load_project
 from briefs.cli import main
-from briefs.guard import leaks, needles, normalize
+from briefs.guard import Watchlist, leaks, needles, normalize
 from briefs.loading import load_dossiers
-from briefs.model import AnalysisPart, Fact
+from briefs.model import AnalysisPart, Contact, Fact, Figure
 from conftest import REPO, SAMPLE, write_project
 
 
@@ -88,3 +88,57 @@ def test_needles_cover_both_languages_and_skip_figure_references() -> None:
     )
     assert needles(item) == {"one two three four five six", "un deux trois quatre cinq six"}
     assert normalize("A\u202fB\u00a0C") == "a b c"
+
+
+def test_guard_knows_an_excluded_figure_by_its_value() -> None:
+    figure = Figure.model_validate(
+        {
+            "id": "sought",
+            "classification": "protected_b",
+            "source": "s",
+            "unit": "money",
+            "label": {"en": "Funding sought", "fr": "Financement demandé"},
+            "value": 37500000,
+        }
+    )
+    watch = Watchlist([figure], [])
+    assert watch.leaks("Lantern. Funding sought: nothing yet.") == ["sought"]
+    assert watch.leaks("A covert initiative of $37.5 million.") == ["sought"]
+    assert watch.leaks("Une initiative de 37,5 millions de dollars.") == ["sought"]
+    assert watch.leaks("A budget of $137.5 million is public.") == []
+
+
+def test_guard_matches_whole_words_only() -> None:
+    contact = Contact.model_validate(
+        {
+            "id": "c",
+            "classification": "protected_a",
+            "name": "Li",
+            "role": {"en": "R", "fr": "R"},
+            "organization": {"en": "O", "fr": "O"},
+            "email": "li@example.org",
+        }
+    )
+    watch = Watchlist([contact], [])
+    assert watch.leaks("Public policy, as published.") == []
+    assert watch.leaks("Write to li@example.org today.") == ["c"]
+    assert watch.leaks("Write to mali@example.org.uk today.") == []
+
+
+def test_text_in_pdf_metadata_or_attributes_is_refused(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    root = write_project(tmp_path / "p", templates=templates)
+    item_id, text = _recommendation(root)
+    base = templates / "base.html.j2"
+    base.write_text(
+        base.read_text().replace(
+            '<meta name="keywords" content="{{ brief.document_title }}">',
+            '<meta name="keywords" content="' + text.replace('"', "") + '">',
+        )
+    )
+    result = CliRunner().invoke(main, ["-C", str(root), "build", "--audience", "public"])
+    assert result.exit_code == 1
+    assert "human-trafficking/public.en: refused to write" in result.output and item_id in (
+        result.output
+    )
