@@ -59,8 +59,8 @@ def template_closure(env: Environment, name: str) -> list[str]:
         if current in seen:
             continue
         seen.append(current)
-        source = env.loader.get_source(env, current)[0]
-        for ref in _references(env, source):
+        source, filename, _ = env.loader.get_source(env, current)
+        for ref in _references(env, source, current, filename):
             if ref is None:  # a computed name: any template might be used
                 todo += [t for t in env.list_templates(extensions=["j2"]) if t not in seen]
             else:
@@ -87,6 +87,8 @@ def fingerprint(
 
 
 @lru_cache(maxsize=256)
-def _references(env: Environment, source: str) -> tuple[str | None, ...]:
+def _references(
+    env: Environment, source: str, name: str, filename: str | None
+) -> tuple[str | None, ...]:
     """The templates a source names; parsed once per distinct source."""
-    return tuple(meta.find_referenced_templates(env.parse(source)))
+    return tuple(meta.find_referenced_templates(env.parse(source, name, filename)))

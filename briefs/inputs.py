@@ -47,7 +47,7 @@ class Paths:
             raw = yaml.load(
                 config.read_bytes(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
             )
-        except (OSError, yaml.YAMLError):
+        except (OSError, yaml.YAMLError, ValueError, TypeError):
             return None
         if not isinstance(raw, dict):
             return None

@@ -20,6 +20,8 @@ from briefs.dates import PartialDate, Period
 LANGUAGES: tuple[str, ...] = ("en", "fr")
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
 NonEmpty = Annotated[str, Field(min_length=1)]
+Amount = Annotated[Decimal, Field(allow_inf_nan=False, ge=-(10**15), le=10**15)]
+"""A figure's value: finite, and within a quadrillion either way."""
 REFERENCE = re.compile(r"\{([a-z0-9][a-z0-9-]*)\}")
 
 
@@ -132,7 +134,7 @@ class Sourced(Item):
 
 class Figure(Sourced):
     label: Text
-    value: Decimal
+    value: Amount
     unit: Unit = Unit.count
     period: Period | None = None
     topic: Id | None = None
@@ -142,7 +144,7 @@ class Figure(Sourced):
 
 class Point(Strict):
     period: Period
-    value: Decimal
+    value: Amount
 
 
 class Series(Sourced):

@@ -204,7 +204,7 @@ def _render(
         for index, item in enumerate(todo):
             try:
                 pages[index] = html_for(item, project)
-            except (TemplateError, BriefsError) as exc:
+            except Exception as exc:  # one brief's failure must not stop the others
                 refused.append((item, _problem(item, exc)))
                 continue
             created = item.brief.loaded.dossier.header.as_of.first_day().isoformat()
@@ -220,7 +220,7 @@ def _render(
             budget = item.brief.selection.audience.page_budget
             if result.pages > budget:
                 raise PageBudgetExceeded(item.brief.name, result.pages, budget)
-        except (BriefsError, TemplateError) as exc:
+        except Exception as exc:  # one brief's failure must not stop the others
             yield item, _problem(item, exc)
             continue
         yield item, (result.pdf, page)
@@ -275,9 +275,15 @@ def _publish(
 
 
 def _problem(item: Todo, exc: BaseException) -> Problem:
+    """A refused brief, said as precisely as the error allows."""
     reason = getattr(exc, "reason", None) or str(exc)
+    if not isinstance(exc, (BriefsError, TemplateError)):
+        reason = f"could not be rendered ({type(exc).__name__}: {exc})"
+    where = item.brief.selection.audience.template
+    if isinstance(exc, TemplateError):
+        where = getattr(exc, "filename", None) or getattr(exc, "name", None) or where
     line = getattr(exc, "lineno", None) if isinstance(exc, TemplateError) else None
-    return Problem(item.brief.selection.audience.template, line, item.brief.name, reason)
+    return Problem(str(where), line, item.brief.name, reason)
 
 
 def _standalone(page: str, project: Project) -> str:

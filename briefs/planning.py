@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import TemplateSyntaxError
+from jinja2 import TemplateNotFound, TemplateSyntaxError
 
 from briefs.config import Project
 from briefs.errors import InvalidInput, Problem
+from briefs.fingerprint import template_closure
 from briefs.labels import missing_labels
 from briefs.loading import Loaded, load_dossiers
 from briefs.publish import Target
@@ -78,11 +79,13 @@ def plan(
 
 
 def template_problems(project: Project) -> list[Problem]:
-    """Templates must parse and every label must be translated."""
+    """Every template an audience uses, and those it extends, includes or
+    imports, must exist and parse; every label must be translated."""
+    env = environment(project.templates_dir)
     problems: list[Problem] = []
     for name, audience in project.settings.audiences.items():
         try:
-            environment(project.templates_dir).get_template(audience.template)
+            template_closure(env, audience.template)
         except TemplateSyntaxError as exc:
             shown = project.show(Path(exc.filename or audience.template))
             problems.append(
@@ -91,6 +94,15 @@ def template_problems(project: Project) -> list[Problem]:
                     exc.lineno,
                     f"audiences.{name}.template",
                     f"template syntax error: {exc.message}",
+                )
+            )
+        except TemplateNotFound as exc:
+            problems.append(
+                Problem(
+                    project.show(project.templates_dir),
+                    None,
+                    f"audiences.{name}.template",
+                    f"expected a template named {exc.name!r}, found none",
                 )
             )
     return problems + missing_labels(project)

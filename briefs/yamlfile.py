@@ -94,6 +94,16 @@ def read_yaml(path: Path, shown: str) -> tuple[YamlDocument | None, list[Problem
     if node is not None:
         try:
             document.data = _construct(loader, node, (), document, problems, shown, set())
+        except _BadValue as bad:
+            return None, [
+                Problem(
+                    shown,
+                    bad.line,
+                    "",
+                    f"expected a plain YAML value, found {bad.found!r} tagged "
+                    f"{bad.tag}; remove the tag (briefs data uses no YAML tags)",
+                )
+            ]
         except _AliasFound as found:
             return None, [
                 Problem(
@@ -105,6 +115,11 @@ def read_yaml(path: Path, shown: str) -> tuple[YamlDocument | None, list[Problem
                 )
             ]
     return document, problems
+
+
+class _BadValue(Exception):
+    def __init__(self, line: int, tag: str, found: str) -> None:
+        self.line, self.tag, self.found = line, tag, found
 
 
 class _AliasFound(Exception):
@@ -152,7 +167,11 @@ def _construct(
 
 
 def _scalar(loader: _Loader, node: Node) -> Any:
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
+        found = getattr(node, "value", "")
+        raise _BadValue(node.start_mark.line + 1, f"{node.tag}", str(found)) from exc
 
 
 def dotted(location: Location) -> str:

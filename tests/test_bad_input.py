@@ -82,6 +82,14 @@ CASES: dict[str, tuple[str | bytes, list[str]]] = {
         FIGURE.format(id="Bad_Id"),
         ["zz-bad.yaml:2", "figures[0].id", "'^[a-z0-9][a-z0-9-]*$'", "found 'Bad_Id'"],
     ),
+    "explicit tag": (
+        FIGURE.format(id="tagged").replace("value: 3", "value: !!float abc"),
+        ["zz-bad.yaml:6", "found 'abc' tagged tag:yaml.org,2002:float"],
+    ),
+    "huge number": (
+        FIGURE.format(id="huge").replace("value: 3", "value: 1e400"),
+        ["zz-bad.yaml:6", "figures[0].value", "less than or equal to"],
+    ),
     "not UTF-8": (
         "facts:\n  - id: caf\xe9\n".encode("latin-1"),
         ["bad.yaml:2", "expected UTF-8 text, found byte 0xe9"],
@@ -189,3 +197,29 @@ def test_unknown_figure_in_header_text(project_dir: Path, edit: Callable[..., No
     assert (
         "dossier.yaml:14: dossier.lead.en: expected {id} naming an entry under figures:" in output
     )
+
+
+@pytest.mark.parametrize(
+    ("broken", "expected"),
+    [
+        ("{{ caption }", "_parts.html.j2:"),
+        ('{% include "missing-footer.html.j2" %}', "expected a template named"),
+    ],
+)
+def test_broken_shared_template_is_found_by_check(
+    tmp_path: Path, broken: str, expected: str
+) -> None:
+    import shutil
+
+    from conftest import REPO, write_project
+
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    parts = templates / "_parts.html.j2"
+    parts.write_text(parts.read_text() + "\n" + broken + "\n")
+    root = write_project(tmp_path / "p", templates=templates)
+    for command in ("check", "build"):
+        code, output = run(root, command)
+        assert code == 1, output
+        assert expected in output
+        assert "Traceback" not in output
