@@ -50,6 +50,8 @@ class AssetFetcher(URLFetcher):  # type: ignore[misc]
             raise Refused(url, "no such asset") from None
         if not real.is_relative_to(self.root):
             raise Refused(url, f"outside the template assets folder {self.root}")
+        if any(part.startswith(".") for part in real.relative_to(self.root).parts):
+            raise Refused(url, "hidden files are not assets")
         if not real.is_file():
             raise Refused(url, "not a regular file")
         content_type = mimetypes.guess_type(real.name)[0] or "application/octet-stream"

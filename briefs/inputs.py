@@ -11,10 +11,13 @@ library, PyYAML and SQLite only.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
+import sys
 import time
 from dataclasses import dataclass
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 
@@ -107,9 +110,53 @@ class Digests:
             self.changed.clear()
 
 
+RENDERING_PACKAGES = (
+    "weasyprint",
+    "pydyf",
+    "fonttools",
+    "tinycss2",
+    "jinja2",
+    "babel",
+    "pypdfium2",
+)
+"""Packages whose version can change a brief's bytes or its leak check."""
+
+
+@cache
+def _installed_versions() -> dict[str, str]:
+    """Versions read from ``*.dist-info`` folder names: one directory listing
+    per path entry, where importlib.metadata takes tens of milliseconds."""
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(".dist-info"):
+                package, _, version = name[: -len(".dist-info")].partition("-")
+                found.setdefault(package.lower().replace("_", "-"), version)
+    return found
+
+
+@cache
 def software() -> str:
-    """What renders the bytes; a new version means every brief is stale."""
-    return f"briefs {__version__}; weasyprint {metadata.version('weasyprint')}"
+    """What renders the bytes; a new version means every brief is stale.
+
+    Includes whether HarfBuzz's subsetter is present, since fonts are subset
+    differently without it.
+    """
+    installed = _installed_versions()
+    versions = [f"briefs {__version__}"]
+    versions += [
+        f"{name} {installed.get(name) or metadata.version(name)}" for name in RENDERING_PACKAGES
+    ]
+    try:
+        ctypes.CDLL("libharfbuzz-subset.so.0")
+        versions.append("hb-subset")
+    except OSError:
+        versions.append("no hb-subset")
+    return "; ".join(versions)
 
 
 def inputs_keys(paths: Paths, digests: Digests, dossiers: list[str]) -> dict[str, str]:

@@ -82,7 +82,11 @@ class Renderer:
         self.fetcher = AssetFetcher(assets)
         try:
             self.stylesheets = [
-                CSS(filename=assets / STYLESHEET, font_config=self.fonts, url_fetcher=self.fetcher)
+                CSS(
+                    url=(assets / STYLESHEET).as_uri(),
+                    font_config=self.fonts,
+                    url_fetcher=self.fetcher,
+                )
             ]
         except Refused as exc:
             raise FetchRefused(exc.url, exc.reason) from None

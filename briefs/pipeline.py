@@ -167,6 +167,7 @@ def run(
         # Keys first, then load: an edit landing in between makes the key stale,
         # so the next build looks again instead of trusting an old PDF.
         keys = inputs_keys(paths, digests, dossiers or project.dossier_names())
+        pool.assets_key = digests.tree(project.assets_dir)
         briefs = plan(project, dossiers, audiences, langs)
         todo = _decide(briefs, project, ledger, digests, keys, force, report)
         _remember_plan(project, ledger, digests)

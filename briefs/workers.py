@@ -35,6 +35,7 @@ class Job:
 
 _renderer: Renderer | None = None
 _failed: list[Exception] = []
+_started_for: list[object] = []
 
 
 def _start(assets: Path, quiet: bool = True) -> None:
@@ -94,6 +95,8 @@ class RenderPool:
         self.assets = assets
         self.workers = max(workers, 1)
         self.pool: ProcessPoolExecutor | None = None
+        self.assets_key = ""
+        """Digest of the assets; a change makes this process's renderer stale."""
 
     def __enter__(self) -> RenderPool:
         from briefs.pdf import warn_without_hb_subset
@@ -139,8 +142,9 @@ class RenderPool:
         stays flat however many briefs there are.
         """
         if self.pool is None:
-            if _failed or _renderer is None or _renderer.assets != self.assets:
+            if _failed or _renderer is None or _started_for != [self.assets, self.assets_key]:
                 _start(self.assets, quiet=False)
+                _started_for[:] = [self.assets, self.assets_key]
             for key, job in jobs:
                 try:
                     yield key, _render(job)

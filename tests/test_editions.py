@@ -115,10 +115,15 @@ def test_catalogue_rebuilds_only_its_language(project: Path, edit: Edit) -> None
 
 
 def test_software_versions_rebuild_all(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = briefs.inputs._installed_versions()
+    briefs.inputs.software.cache_clear()
     monkeypatch.setattr(briefs.inputs, "__version__", "99.0.0")
     assert rebuild(project) == ALL
-    monkeypatch.setattr(briefs.inputs.metadata, "version", lambda name: "71.0")
+    briefs.inputs.software.cache_clear()
+    monkeypatch.setattr(briefs.inputs, "_installed_versions", lambda: {**real, "babel": "9.9"})
     assert rebuild(project) == ALL
+    monkeypatch.undo()
+    briefs.inputs.software.cache_clear()
 
 
 def test_touch_or_comment_rebuilds_nothing(project: Path) -> None:
@@ -332,3 +337,17 @@ def test_hidden_files_are_neither_loaded_nor_hashed(project: Path) -> None:
     )
     assert rebuild(project) == set()
     assert "hidden sentence" not in text(project, "public.en")
+
+
+def test_one_process_picks_up_a_changed_stylesheet(project: Path) -> None:
+    """A long-running process (the scheduler, a web server) rendering in-process
+    must not keep a stale stylesheet."""
+    css = project.parent / "templates" / "assets" / "brief.css"
+    css.write_text(css.read_text().replace("size: letter;", "size: A4;"))
+    assert rebuild(project, jobs=1) == ALL
+    box = PdfReader(project / "output" / SAMPLE / "public.en.pdf").pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+    css.write_text(css.read_text().replace("size: A4;", "size: letter;"))
+    assert rebuild(project, jobs=1) == ALL
+    box = PdfReader(project / "output" / SAMPLE / "public.en.pdf").pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)

@@ -24,6 +24,7 @@ def assets(tmp_path: Path) -> Path:
     (tmp_path / "secret.txt").write_text("secret")
     (root / "inside-link.css").symlink_to(root / "brief.css")
     (root / "outside-link.css").symlink_to(tmp_path / "secret.txt")
+    (root / ".hidden.css").write_text("body { color: red }")
     return root
 
 
@@ -49,6 +50,7 @@ def test_serves_data_urls(assets: Path) -> None:
         "{root}/%2e%2e/%2e%2e/secret.txt",
         "{root}/%2E%2E/%2E%2E/secret.txt",
         "{root}/outside-link.css",
+        "{root}/.hidden.css",
         "{root}/missing.css",
         "{root}",
         "file://otherhost{path}/brief.css",
@@ -130,3 +132,16 @@ def test_stylesheet_reaching_out_refuses_every_brief(
     assert result.output.count("refused to fetch") == 6
     assert seen == []
     assert not list((root / "output").rglob("*.pdf"))
+
+
+def test_stylesheet_itself_is_fetched_through_the_lock(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    css = templates / "assets" / "brief.css"
+    (tmp_path / "elsewhere.css").write_text(css.read_text())
+    css.unlink()
+    css.symlink_to(tmp_path / "elsewhere.css")
+    root = write_project(tmp_path / "project", templates=templates)
+    result = CliRunner().invoke(main, ["-C", str(root), "build", "--jobs", "1"])
+    assert result.exit_code == 1
+    assert "outside the template assets folder" in result.output
