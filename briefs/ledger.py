@@ -113,7 +113,7 @@ class Ledger:
         """Step 1 of publishing: the edition exists only as a pending row."""
         with self.db:
             self.db.execute(
-                "INSERT OR REPLACE INTO editions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO editions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (*_values(edition)[:-1], "pending"),
             )
 

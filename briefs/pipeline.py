@@ -10,119 +10,24 @@ reported with exit code 1.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from jinja2 import TemplateError
 
 from briefs.builder import Progress, Report
-from briefs.changes import compare, withdrawn
-from briefs.changes import load as load_snapshot
 from briefs.config import Project
-from briefs.context import build_context
-from briefs.errors import BriefsError, LeakDetected, PageBudgetExceeded, Problem
-from briefs.fingerprint import fingerprint, snapshot
-from briefs.guard import Watchlist, html_text
-from briefs.i18n import catalogue
+from briefs.editions import Todo, decide, guard, html_for
+from briefs.errors import BriefsError, PageBudgetExceeded, Problem
 from briefs.inputs import Digests, Paths, assess, inputs_keys
-from briefs.ledger import Edition, Ledger, open_ledger
-from briefs.model import Item
+from briefs.ledger import Ledger, open_ledger
 from briefs.outputs import write_atomic
-from briefs.planning import Brief, plan
-from briefs.publish import publish, restore
-from briefs.render import environment, render_html
+from briefs.planning import plan
+from briefs.publish import publish
 from briefs.workers import Job, RenderPool, default_jobs
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Todo:
-    """A brief to render as edition ``number``, compared with ``previous``."""
-
-    brief: Brief
-    number: int
-    fingerprint: str
-    snapshot: str
-    previous: Edition | None
-    last: Edition | None
-    forbidden: list[Item] = field(default_factory=list)
-    watch: Watchlist | None = None
-
-    @classmethod
-    def first(cls, brief: Brief) -> Todo:
-        """The brief as a first edition: no previous one to compare with."""
-        content = json.dumps(
-            snapshot(brief.selection, brief.lang), sort_keys=True, ensure_ascii=False
-        )
-        return cls(brief, 1, "", content, None, None)
-
-
-def html_for(todo: Todo, project: Project) -> str:
-    """The brief's HTML, checked by the leak guard; cheap, no WeasyPrint."""
-    brief, previous = todo.brief, todo.previous
-    changes = None
-    if previous is not None:
-        existing = {i.id for i in brief.loaded.dossier.items()}
-        old = load_snapshot(previous.snapshot)
-        changes = compare(
-            old, load_snapshot(todo.snapshot), existing, brief.lang, previous.edition_date
-        )
-        visible = {i.id for i in brief.selection.dossier.items()}
-        todo.forbidden = withdrawn(old, visible, existing)
-    labels = catalogue(project.templates_dir, brief.lang)
-    context = build_context(brief.selection, brief.lang, labels, todo.number, changes)
-    html = render_html(project.templates_dir, brief.selection.audience.template, context)
-    _guard(todo, html_text(html))
-    return html
-
-
-def _guard(todo: Todo, text: str) -> None:
-    if todo.watch is None:
-        excluded = [*todo.brief.selection.excluded, *todo.forbidden]
-        todo.watch = Watchlist(excluded, todo.brief.selection.dossier.items())
-    leaked = todo.watch.leaks(text)
-    if leaked:
-        raise LeakDetected(todo.brief.name, leaked)
-
-
-def _decide(
-    briefs: list[Brief],
-    project: Project,
-    ledger: Ledger,
-    digests: Digests,
-    keys: dict[str, str],
-    force: bool,
-    report: Report,
-) -> list[Todo]:
-    """Which briefs need a new edition; restore intact ones whose PDF went missing."""
-    todo = []
-    for brief in briefs:
-        t = brief.target
-        env = environment(project.templates_dir)
-        content = json.dumps(
-            snapshot(brief.selection, brief.lang), sort_keys=True, ensure_ascii=False
-        )
-        mark = fingerprint(brief.selection, brief.lang, project.templates_dir, env, digests)
-        last = ledger.last(t.dossier, t.audience, t.lang)
-        if last is not None and last.fingerprint == mark:
-            if not force and digests.of(project.root / last.output) == last.sha256:
-                ledger.set_inputs(t.dossier, t.audience, t.lang, keys[t.dossier])
-                report.current += 1
-                continue
-            if not force and restore(project, last):
-                ledger.set_inputs(t.dossier, t.audience, t.lang, keys[t.dossier])
-                report.restored.append(t.output(project))
-                continue
-            before = ledger.get(t.dossier, t.audience, t.lang, last.number - 1)
-            todo.append(Todo(brief, last.number, mark, content, before, last))
-        else:
-            todo.append(Todo(brief, (last.number + 1) if last else 1, mark, content, last, last))
-    ledger.db.commit()
-    return todo
 
 
 def run(
@@ -169,15 +74,16 @@ def run(
         keys = inputs_keys(paths, digests, dossiers or project.dossier_names())
         pool.assets_key = digests.tree(project.assets_dir)
         briefs = plan(project, dossiers, audiences, langs)
-        todo = _decide(briefs, project, ledger, digests, keys, force, report)
+        todo = decide(briefs, project, ledger, digests, keys, force, report)
         _remember_plan(project, ledger, digests)
         digests.save()
         moment = now or datetime.now(UTC)
-        for done, (item, outcome) in enumerate(_render(todo, project, pool), 1):
-            if isinstance(outcome, Problem):
-                report.problems.append(outcome)
-            else:
-                _publish(
+        while todo:  # a second round only for editions whose bytes moved (see _publish)
+            redo: list[Todo] = []
+            for done, (item, outcome) in enumerate(_render(todo, project, pool), 1):
+                if isinstance(outcome, Problem):
+                    report.problems.append(outcome)
+                elif _publish(
                     item,
                     *outcome,
                     ledger=ledger,
@@ -186,10 +92,22 @@ def run(
                     trigger=trigger,
                     now=moment,
                     html=html,
-                )
-                report.built.append(item.brief.target.output(project))
-            if progress:
-                progress(item.brief.name, done, len(todo))
+                ):
+                    report.built.append(item.brief.target.output(project))
+                else:
+                    redo.append(
+                        Todo(
+                            item.brief,
+                            item.number + 1,
+                            item.fingerprint,
+                            item.snapshot,
+                            item.last,
+                            item.last,
+                        )
+                    )
+                if progress:
+                    progress(item.brief.name, done, len(todo))
+            todo = redo
     return report
 
 
@@ -217,7 +135,7 @@ def _render(
         try:
             if isinstance(result, BaseException):
                 raise result
-            _guard(item, "\n".join(result.texts))
+            guard(item, "\n".join(result.texts))
             budget = item.brief.selection.audience.page_budget
             if result.pages > budget:
                 raise PageBudgetExceeded(item.brief.name, result.pages, budget)
@@ -244,21 +162,22 @@ def _publish(
     trigger: str,
     now: datetime,
     html: bool,
-) -> None:
+) -> bool:
+    """Publish one rendered brief; False asks for it to be rendered again as a
+    new edition, because a published edition is never rewritten."""
     t = item.brief.target
-    same = item.last is not None and item.number == item.last.number
-    if same and item.last is not None and hashlib.sha256(pdf).hexdigest() == item.last.sha256:
+    if item.last is not None and item.number == item.last.number:
+        if hashlib.sha256(pdf).hexdigest() != item.last.sha256:
+            log.warning(
+                "%s: same inputs gave different bytes (were system libraries "
+                "upgraded?); publishing them as a new edition",
+                item.brief.name,
+            )
+            return False
         write_atomic(t.output(project), pdf)  # the same edition, rebuilt on request
         with ledger.db:
             ledger.set_inputs(t.dossier, t.audience, t.lang, keys[t.dossier])
     else:
-        if same:
-            log.warning(
-                "%s: same inputs gave different bytes (were system libraries "
-                "upgraded?); edition %d is re-recorded",
-                item.brief.name,
-                item.number,
-            )
         publish(
             ledger,
             project,
@@ -273,6 +192,7 @@ def _publish(
         )
     if html:
         write_atomic(t.output(project, ".html"), _standalone(page, project).encode())
+    return True
 
 
 def _problem(item: Todo, exc: BaseException) -> Problem:

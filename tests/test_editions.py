@@ -351,3 +351,29 @@ def test_one_process_picks_up_a_changed_stylesheet(project: Path) -> None:
     assert rebuild(project, jobs=1) == ALL
     box = PdfReader(project / "output" / SAMPLE / "public.en.pdf").pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (612, 792)
+
+
+def test_forced_rebuild_with_different_bytes_makes_a_new_edition(project: Path) -> None:
+    """A published edition is never rewritten: if the same inputs now give other
+    bytes (say, upgraded system libraries), they become the next edition."""
+    import sqlite3
+
+    ledger = project / "output" / ".state" / "ledger.sqlite3"
+    with sqlite3.connect(ledger) as db:  # pretend edition 1 was made by older libraries
+        db.execute(
+            "UPDATE editions SET sha256 = ? WHERE audience = 'public' AND lang = 'en'", ("0" * 64,)
+        )
+    first = project / "output" / ".state" / "archive" / SAMPLE / "public.en" / "0001.pdf"
+    kept = first.read_bytes()
+    report = build(
+        load_project(project), now=SECOND, force=True, audiences=["public"], langs=["en"]
+    )
+    assert [p.name for p in report.built] == ["public.en.pdf"]
+    numbers = [
+        e.number
+        for e in list_editions(load_project(project), SAMPLE)
+        if e.brief.endswith("public.en")
+    ]
+    assert numbers == [1, 2]
+    assert first.read_bytes() == kept
+    assert "Only the wording or layout changed" in text(project, "public.en")

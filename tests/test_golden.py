@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from briefs import load_project, plan
-from briefs.pipeline import Todo, html_for
+from briefs.editions import Todo, html_for
 from conftest import FIXTURES, write_project
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -1,0 +1,113 @@
+"""What each brief needs: a new edition, a restore, or nothing; and its HTML.
+
+A brief needs a new edition when its fingerprint differs from its last one.
+Its HTML carries the edition number and, after the first, what changed since
+the previous edition; the leak guard reads that HTML before any worker does.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from briefs.builder import Report
+from briefs.changes import compare, withdrawn
+from briefs.changes import load as load_snapshot
+from briefs.config import Project
+from briefs.context import build_context
+from briefs.errors import LeakDetected
+from briefs.fingerprint import fingerprint, snapshot
+from briefs.guard import Watchlist, html_text
+from briefs.i18n import catalogue
+from briefs.inputs import Digests
+from briefs.ledger import Edition, Ledger
+from briefs.model import Item
+from briefs.planning import Brief
+from briefs.publish import restore
+from briefs.render import environment, render_html
+
+
+@dataclass
+class Todo:
+    """A brief to render as edition ``number``, compared with ``previous``."""
+
+    brief: Brief
+    number: int
+    fingerprint: str
+    snapshot: str
+    previous: Edition | None
+    last: Edition | None
+    forbidden: list[Item] = field(default_factory=list)
+    watch: Watchlist | None = None
+
+    @classmethod
+    def first(cls, brief: Brief) -> Todo:
+        """The brief as a first edition: no previous one to compare with."""
+        content = json.dumps(
+            snapshot(brief.selection, brief.lang), sort_keys=True, ensure_ascii=False
+        )
+        return cls(brief, 1, "", content, None, None)
+
+
+def html_for(todo: Todo, project: Project) -> str:
+    """The brief's HTML, checked by the leak guard; cheap, no WeasyPrint."""
+    brief, previous = todo.brief, todo.previous
+    changes = None
+    if previous is not None:
+        existing = {i.id for i in brief.loaded.dossier.items()}
+        old = load_snapshot(previous.snapshot)
+        changes = compare(
+            old, load_snapshot(todo.snapshot), existing, brief.lang, previous.edition_date
+        )
+        visible = {i.id for i in brief.selection.dossier.items()}
+        todo.forbidden = withdrawn(old, visible, existing)
+    labels = catalogue(project.templates_dir, brief.lang)
+    context = build_context(brief.selection, brief.lang, labels, todo.number, changes)
+    html = render_html(project.templates_dir, brief.selection.audience.template, context)
+    guard(todo, html_text(html))
+    return html
+
+
+def guard(todo: Todo, text: str) -> None:
+    if todo.watch is None:
+        excluded = [*todo.brief.selection.excluded, *todo.forbidden]
+        todo.watch = Watchlist(excluded, todo.brief.selection.dossier.items())
+    leaked = todo.watch.leaks(text)
+    if leaked:
+        raise LeakDetected(todo.brief.name, leaked)
+
+
+def decide(
+    briefs: list[Brief],
+    project: Project,
+    ledger: Ledger,
+    digests: Digests,
+    keys: dict[str, str],
+    force: bool,
+    report: Report,
+) -> list[Todo]:
+    """Which briefs need a new edition; restore intact ones whose PDF went missing."""
+    todo = []
+    for brief in briefs:
+        t = brief.target
+        env = environment(project.templates_dir)
+        content = json.dumps(
+            snapshot(brief.selection, brief.lang), sort_keys=True, ensure_ascii=False
+        )
+        mark = fingerprint(brief.selection, brief.lang, project.templates_dir, env, digests)
+        last = ledger.last(t.dossier, t.audience, t.lang)
+        if last is not None and last.fingerprint == mark:
+            if not force and digests.of(project.root / last.output) == last.sha256:
+                ledger.set_inputs(t.dossier, t.audience, t.lang, keys[t.dossier])
+                report.current += 1
+                continue
+            if not force and restore(project, last):
+                ledger.set_inputs(t.dossier, t.audience, t.lang, keys[t.dossier])
+                report.restored.append(t.output(project))
+                continue
+            before = ledger.get(t.dossier, t.audience, t.lang, last.number - 1)
+            todo.append(Todo(brief, last.number, mark, content, before, last))
+        else:
+            todo.append(Todo(brief, (last.number + 1) if last else 1, mark, content, last, last))
+    ledger.db.commit()
+    return todo
