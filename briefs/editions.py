@@ -37,6 +37,8 @@ class Todo:
     snapshot: str
     previous: Edition | None
     last: Edition | None
+    existing: frozenset[str] = frozenset()
+    """Every item id of the dossier that the change section must not name."""
     forbidden: list[Item] = field(default_factory=list)
     watch: Watchlist | None = None
 
@@ -46,7 +48,19 @@ class Todo:
         content = json.dumps(
             snapshot(brief.selection, brief.lang), sort_keys=True, ensure_ascii=False
         )
-        return cls(brief, 1, "", content, None, None)
+        return cls(brief, 1, "", content, None, None, _ids(brief))
+
+    def as_next_edition(self) -> Todo:
+        """The same content as a new edition, compared with the last one."""
+        return Todo(
+            self.brief,
+            self.number + 1,
+            self.fingerprint,
+            self.snapshot,
+            self.last,
+            self.last,
+            _ids(self.brief),
+        )
 
 
 def html_for(todo: Todo, project: Project) -> str:
@@ -54,7 +68,7 @@ def html_for(todo: Todo, project: Project) -> str:
     brief, previous = todo.brief, todo.previous
     changes = None
     if previous is not None:
-        existing = {i.id for i in brief.loaded.dossier.items()}
+        existing = set(todo.existing)
         old = load_snapshot(previous.snapshot)
         changes = compare(
             old, load_snapshot(todo.snapshot), existing, brief.lang, previous.edition_date
@@ -105,9 +119,16 @@ def decide(
                 ledger.set_inputs(t.dossier, t.audience, t.lang, keys[t.dossier])
                 report.restored.append(t.output(project))
                 continue
+            # The same edition again: compared as it was, leaving unnamed what it did.
             before = ledger.get(t.dossier, t.audience, t.lang, last.number - 1)
-            todo.append(Todo(brief, last.number, mark, content, before, last))
+            existing = frozenset(json.loads(last.existing))
+            todo.append(Todo(brief, last.number, mark, content, before, last, existing))
         else:
-            todo.append(Todo(brief, (last.number + 1) if last else 1, mark, content, last, last))
+            number = (last.number + 1) if last else 1
+            todo.append(Todo(brief, number, mark, content, last, last, _ids(brief)))
     ledger.db.commit()
     return todo
+
+
+def _ids(brief: Brief) -> frozenset[str]:
+    return frozenset(i.id for i in brief.loaded.dossier.items())

@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS briefs (
 CREATE TABLE IF NOT EXISTS editions (
   dossier TEXT, audience TEXT, lang TEXT, number INTEGER,
   built_at TEXT, edition_date TEXT, fingerprint TEXT, sha256 TEXT, trigger TEXT,
-  snapshot TEXT, output TEXT, archive TEXT, state TEXT,
+  snapshot TEXT, output TEXT, archive TEXT, state TEXT, existing TEXT,
   PRIMARY KEY (dossier, audience, lang, number));
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
@@ -59,6 +59,9 @@ class Edition:
     output: str
     archive: str
     state: str
+    existing: str = "[]"
+    """Every item id of the dossier when built, as JSON: what its change
+    section had to leave unnamed."""
 
     @property
     def brief(self) -> str:
@@ -113,8 +116,8 @@ class Ledger:
         """Step 1 of publishing: the edition exists only as a pending row."""
         with self.db:
             self.db.execute(
-                "INSERT INTO editions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (*_values(edition)[:-1], "pending"),
+                "INSERT INTO editions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (*_values(edition)[:-2], "pending", edition.existing),
             )
 
     def commit(self, edition: Edition, inputs: str) -> None:

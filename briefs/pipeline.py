@@ -95,16 +95,7 @@ def run(
                 ):
                     report.built.append(item.brief.target.output(project))
                 else:
-                    redo.append(
-                        Todo(
-                            item.brief,
-                            item.number + 1,
-                            item.fingerprint,
-                            item.snapshot,
-                            item.last,
-                            item.last,
-                        )
-                    )
+                    redo.append(item.as_next_edition())
                 if progress:
                     progress(item.brief.name, done, len(todo))
             todo = redo
@@ -189,6 +180,7 @@ def _publish(
             trigger=trigger,
             inputs=keys[t.dossier],
             now=now,
+            existing=item.existing,
         )
     if html:
         write_atomic(t.output(project, ".html"), _standalone(page, project).encode())

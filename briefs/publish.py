@@ -10,6 +10,7 @@ and a pending row that recovery publishes.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -53,6 +54,7 @@ def publish(
     trigger: str,
     inputs: str,
     now: datetime,
+    existing: frozenset[str] = frozenset(),
 ) -> Edition:
     """Make ``pdf`` edition ``number`` of the brief, crash-safely."""
     output, archive = target.output(project), target.archive(project, number)
@@ -71,6 +73,7 @@ def publish(
         output=project.show(output),
         archive=project.show(archive),
         state="pending",
+        existing=json.dumps(sorted(existing)),
     )
     ledger.begin(edition)
     write_atomic(archive, pdf)

@@ -377,3 +377,24 @@ def test_forced_rebuild_with_different_bytes_makes_a_new_edition(project: Path) 
     assert numbers == [1, 2]
     assert first.read_bytes() == kept
     assert "Only the wording or layout changed" in text(project, "public.en")
+
+
+def test_forced_rebuild_after_a_deletion_still_does_not_name_a_withdrawn_item(
+    project: Path, edit: Edit
+) -> None:
+    facts = project / "data" / SAMPLE / "facts.yaml"
+    edit(
+        facts,
+        "  - id: fact-cbsa-risk-assessment\n    classification: unclassified",
+        "  - id: fact-cbsa-risk-assessment\n    classification: protected_b",
+    )
+    rebuild(project)  # edition 2 of public: the fact left it, unnamed
+    pdf = project / "output" / SAMPLE / "public.en.pdf"
+    second = pdf.read_bytes()
+    text_now = facts.read_text()
+    start = text_now.index("  - id: fact-cbsa-risk-assessment")
+    facts.write_text(text_now[:start] + text_now[text_now.index("  - id:", start + 5) :])
+    assert "public.en" not in rebuild(project)  # public's content did not change
+    rebuild(project, force=True)
+    assert pdf.read_bytes() == second
+    assert "Border Services" not in text(project, "public.en")
