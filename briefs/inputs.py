@@ -151,12 +151,19 @@ def software() -> str:
     versions += [
         f"{name} {installed.get(name) or metadata.version(name)}" for name in RENDERING_PACKAGES
     ]
+    versions.append("hb-subset" if hb_subset_installed() else "no hb-subset")
+    return "; ".join(versions)
+
+
+@cache
+def hb_subset_installed() -> bool:
+    """Is HarfBuzz's subsetter loadable? Asked of the dynamic linker directly,
+    which takes a millisecond where ``ctypes.util.find_library`` runs ldconfig."""
     try:
         ctypes.CDLL("libharfbuzz-subset.so.0")
-        versions.append("hb-subset")
     except OSError:
-        versions.append("no hb-subset")
-    return "; ".join(versions)
+        return False
+    return True
 
 
 def inputs_keys(paths: Paths, digests: Digests, dossiers: list[str]) -> dict[str, str]:

@@ -6,7 +6,6 @@ that really renders imports it.
 
 from __future__ import annotations
 
-import ctypes.util
 import hashlib
 import logging
 import os
@@ -48,7 +47,9 @@ def warn_without_hb_subset(found: bool | None = None) -> None:
     main process asks the dynamic linker, so that it need not import WeasyPrint.
     """
     if found is None:
-        found = ctypes.util.find_library("harfbuzz-subset") is not None
+        from briefs.inputs import hb_subset_installed
+
+        found = hb_subset_installed()
     if not found and not _said:
         _said.append(True)
         log.warning(

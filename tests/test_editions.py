@@ -50,6 +50,17 @@ def rebuild(root: Path, **options: object) -> set[str]:
     return {p.name.removesuffix(".pdf") for p in report.built}
 
 
+def reclassify(project: Path, edit: Edit, item: str, level: str) -> Path:
+    """Move a sample fact from Unclassified to ``level``; returns the file."""
+    facts = project / "data" / SAMPLE / "facts.yaml"
+    edit(
+        facts,
+        f"  - id: {item}\n    classification: unclassified",
+        f"  - id: {item}\n    classification: {level}",
+    )
+    return facts
+
+
 def text(root: Path, name: str) -> str:
     pdf = PdfReader(root / "output" / SAMPLE / f"{name}.pdf")
     return " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
@@ -250,12 +261,7 @@ def test_added_and_removed_items_are_listed(project: Path, edit: Edit) -> None:
 def test_reclassified_item_is_never_named_to_the_audience_it_left(
     project: Path, edit: Edit
 ) -> None:
-    facts = project / "data" / SAMPLE / "facts.yaml"
-    edit(
-        facts,
-        "  - id: fact-cbsa-risk-assessment\n    classification: unclassified",
-        "  - id: fact-cbsa-risk-assessment\n    classification: protected_a",
-    )
+    reclassify(project, edit, "fact-cbsa-risk-assessment", "protected_a")
     rebuild(project)
     public = text(project, "public.en")
     assert "Changes since the edition of March 1, 2017" in public
@@ -280,12 +286,7 @@ def test_wording_only_change_says_so(project: Path, edit: Edit) -> None:
 def test_guard_looks_for_the_old_words_of_an_item_that_left(project: Path, edit: Edit) -> None:
     """A template that still prints what the audience saw before is refused,
     even though the item's current words differ."""
-    facts = project / "data" / SAMPLE / "facts.yaml"
-    edit(
-        facts,
-        "  - id: fact-cbsa-risk-assessment\n    classification: unclassified",
-        "  - id: fact-cbsa-risk-assessment\n    classification: protected_a",
-    )
+    facts = reclassify(project, edit, "fact-cbsa-risk-assessment", "protected_a")
     edit(
         facts,
         "Before passengers arrive in Canada, the Canada Border Services Agency",
@@ -382,12 +383,7 @@ def test_forced_rebuild_with_different_bytes_makes_a_new_edition(project: Path) 
 def test_forced_rebuild_after_a_deletion_still_does_not_name_a_withdrawn_item(
     project: Path, edit: Edit
 ) -> None:
-    facts = project / "data" / SAMPLE / "facts.yaml"
-    edit(
-        facts,
-        "  - id: fact-cbsa-risk-assessment\n    classification: unclassified",
-        "  - id: fact-cbsa-risk-assessment\n    classification: protected_b",
-    )
+    facts = reclassify(project, edit, "fact-cbsa-risk-assessment", "protected_b")
     rebuild(project)  # edition 2 of public: the fact left it, unnamed
     pdf = project / "output" / SAMPLE / "public.en.pdf"
     second = pdf.read_bytes()
