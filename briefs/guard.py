@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 from html.parser import HTMLParser
 
 from briefs.i18n import value_text
@@ -18,6 +19,7 @@ from briefs.model import REFERENCE, Figure, Item, Text
 SHINGLE = 6
 MIN_PHRASE = 12
 MIN_IDENTIFYING = 6
+Phrase = tuple[str, ...]
 
 
 def normalize(text: str) -> str:
@@ -27,35 +29,61 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def words(text: str) -> Phrase:
+    """Whole words, with the punctuation around them dropped: "(CBSA)," → "cbsa"."""
+    found = (w.strip(_EDGES) for w in normalize(text).split())
+    return tuple(w for w in found if w)
+
+
+_EDGES = "".join(chr(c) for c in range(0x2000) if not chr(c).isalnum() and not chr(c).isspace())
 IDENTIFYING = ("name", "email", "phone", "url")
 
 
-def needles(item: Item) -> set[str]:
-    """Distinctive phrases of an item: six-word runs of its texts (both
-    languages, figure references cut out), whole short phrases, a figure's
-    value as either language writes it, and identifying strings such as a
-    contact's e-mail or phone."""
-    found = {
-        normalize(value)
-        for f in IDENTIFYING
-        if isinstance(value := getattr(item, f, None), str) and len(value) >= MIN_IDENTIFYING
-    }
+def needles(item: Item) -> frozenset[Phrase]:
+    """Distinctive phrases of an item, as runs of whole words: six-word runs of
+    its texts (both languages, figure references cut out), whole short
+    phrases, a figure's value as either language writes it, and identifying
+    strings such as a contact's e-mail or phone."""
+    return _needles(_Same(item))
+
+
+class _Same:
+    """Hashes an item by identity, so its needles are made once per build."""
+
+    def __init__(self, item: Item) -> None:
+        self.item = item
+
+    def __hash__(self) -> int:
+        return id(self.item)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.item is self.item
+
+
+@lru_cache(maxsize=8192)
+def _needles(key: _Same) -> frozenset[Phrase]:
+    item = key.item
+    strings = [v for f in IDENTIFYING if isinstance(v := getattr(item, f, None), str)]
     if isinstance(item, Figure):
-        found |= {normalize(value_text(item.value, item.unit, lang)) for lang in ("en", "fr")}
-        found = {n for n in found if len(n) >= MIN_IDENTIFYING}
+        strings += [value_text(item.value, item.unit, lang) for lang in ("en", "fr")]
+    found = {words(s) for s in strings if len(s) >= MIN_IDENTIFYING}
     for _, value in item:
         if not isinstance(value, Text):
             continue
         for lang in ("en", "fr"):
             for text in REFERENCE.split(value.get(lang))[::2]:
-                words = normalize(text).split()
-                if len(words) >= SHINGLE:
-                    found.update(
-                        " ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)
-                    )
-                elif len(" ".join(words)) >= MIN_PHRASE:
-                    found.add(" ".join(words))
-    return found
+                run = words(text)
+                if len(run) >= SHINGLE:
+                    found.update(run[i : i + SHINGLE] for i in range(len(run) - SHINGLE + 1))
+                elif len(" ".join(run)) >= MIN_PHRASE:
+                    found.add(run)
+    return frozenset(p for p in found if p)
+
+
+def phrases_in(text: str) -> set[Phrase]:
+    """Every run of one to six whole words in a text."""
+    run = words(text)
+    return {run[i : i + n] for n in range(1, SHINGLE + 1) for i in range(len(run) - n + 1)}
 
 
 class Watchlist:
@@ -63,25 +91,20 @@ class Watchlist:
     (in the HTML text and in the PDF text and metadata).
 
     A phrase that an included item also contains proves nothing, so it is not
-    held against the excluded one. Phrases match whole words only, so a short
+    held against the excluded one. Phrases are runs of whole words, so a short
     name is not found inside a longer word.
     """
 
     def __init__(self, excluded: Iterable[Item], allowed: Iterable[Item]) -> None:
-        shared: set[str] = set()
+        shared: set[Phrase] = set()
         for item in allowed:
             shared |= needles(item)
-        self.patterns: dict[str, re.Pattern[str]] = {}
-        for item in excluded:
-            phrases = sorted(needles(item) - shared, key=len, reverse=True)
-            if phrases:
-                alternatives = "|".join(re.escape(p) for p in phrases)
-                self.patterns[item.id] = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+        self.phrases = {item.id: needles(item) - shared for item in excluded}
 
     def leaks(self, text: str) -> list[str]:
         """Ids of excluded items whose phrases appear in ``text``."""
-        haystack = normalize(text)
-        return sorted(item for item, pattern in self.patterns.items() if pattern.search(haystack))
+        present = phrases_in(text)
+        return sorted(item for item, phrases in self.phrases.items() if phrases & present)
 
 
 def leaks(text: str, excluded: Iterable[Item], allowed: Iterable[Item]) -> list[str]:

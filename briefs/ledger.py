@@ -193,6 +193,14 @@ class Ledger:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value)))
 
 
+def _migrate(db: sqlite3.Connection) -> None:
+    """Bring a ledger made by an earlier briefs up to this schema."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(editions)")}
+    if "existing" not in columns:
+        with db:
+            db.execute("ALTER TABLE editions ADD COLUMN existing TEXT DEFAULT '[]'")
+
+
 def _values(edition: Edition) -> tuple[Any, ...]:
     return tuple(edition.__dict__.values())
 
@@ -212,6 +220,7 @@ def open_ledger(state: Path, root: Path, output: Path) -> Iterator[Ledger]:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
             db.executescript(SCHEMA)
+            _migrate(db)
             ledger = Ledger(state, db)
             ledger.recover(root)
             for folder in (output, state):

@@ -13,19 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from briefs.fonts import use_shipped_fonts
 from briefs.guard import pdf_text
 
-FONTS_CONF = Path("fonts") / "fonts.conf"
 STYLESHEET = "brief.css"
 """The one stylesheet, under the assets folder; parsed once per process."""
 log = logging.getLogger(__name__)
-
-
-def use_shipped_fonts(assets: Path) -> None:
-    """Fontconfig must see only our fonts, and must be told before it starts."""
-    conf = assets / FONTS_CONF
-    if conf.is_file():
-        os.environ["FONTCONFIG_FILE"] = str(conf)
 
 
 class _OneFontToolsWarning(logging.Filter):

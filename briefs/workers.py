@@ -36,6 +36,7 @@ class Job:
 _renderer: Renderer | None = None
 _failed: list[Exception] = []
 _started_for: list[object] = []
+_early: list[threading.Thread] = []
 
 
 def _start(assets: Path, quiet: bool = True) -> None:
@@ -77,11 +78,13 @@ def start_early(assets: Path) -> None:
     plans its work; pool workers are then forked from it, already loaded."""
     from multiprocessing import forkserver
 
-    from briefs.pdf import use_shipped_fonts
+    from briefs.fonts import use_shipped_fonts
 
     use_shipped_fonts(assets)  # the fork server inherits it
     forkserver.set_forkserver_preload(["weasyprint"])
-    forkserver.ensure_running()
+    if not _early:  # starting it takes a while; nobody needs to wait for that here
+        _early.append(threading.Thread(target=forkserver.ensure_running, daemon=True))
+        _early[0].start()
 
 
 class RenderPool:

@@ -394,3 +394,20 @@ def test_forced_rebuild_after_a_deletion_still_does_not_name_a_withdrawn_item(
     rebuild(project, force=True)
     assert pdf.read_bytes() == second
     assert "Border Services" not in text(project, "public.en")
+
+
+def test_a_ledger_from_an_earlier_briefs_is_upgraded(project: Path) -> None:
+    import sqlite3
+
+    ledger = project / "output" / ".state" / "ledger.sqlite3"
+    with sqlite3.connect(ledger) as db:  # the schema before editions recorded item ids
+        db.execute(
+            "CREATE TABLE old AS SELECT dossier, audience, lang, number, built_at, "
+            "edition_date, fingerprint, sha256, trigger, snapshot, output, archive, "
+            "state FROM editions"
+        )
+        db.execute("DROP TABLE editions")
+        db.execute("ALTER TABLE old RENAME TO editions")
+    editions = list_editions(load_project(project))
+    assert len(editions) == 6 and {e.existing for e in editions} == {"[]"}
+    assert rebuild(project, force=True) == ALL

@@ -86,7 +86,10 @@ def test_needles_cover_both_languages_and_skip_figure_references() -> None:
             },
         }
     )
-    assert needles(item) == {"one two three four five six", "un deux trois quatre cinq six"}
+    assert needles(item) == {
+        ("one", "two", "three", "four", "five", "six"),
+        ("un", "deux", "trois", "quatre", "cinq", "six"),
+    }
     assert normalize("A\u202fB\u00a0C") == "a b c"
 
 
