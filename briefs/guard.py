@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from functools import lru_cache
 from html.parser import HTMLParser
 
 from briefs.i18n import value_text
@@ -44,25 +43,6 @@ def needles(item: Item) -> frozenset[Phrase]:
     its texts (both languages, figure references cut out), whole short
     phrases, a figure's value as either language writes it, and identifying
     strings such as a contact's e-mail or phone."""
-    return _needles(_Same(item))
-
-
-class _Same:
-    """Hashes an item by identity, so its needles are made once per build."""
-
-    def __init__(self, item: Item) -> None:
-        self.item = item
-
-    def __hash__(self) -> int:
-        return id(self.item)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Same) and other.item is self.item
-
-
-@lru_cache(maxsize=8192)
-def _needles(key: _Same) -> frozenset[Phrase]:
-    item = key.item
     strings = [v for f in IDENTIFYING if isinstance(v := getattr(item, f, None), str)]
     if isinstance(item, Figure):
         strings += [value_text(item.value, item.unit, lang) for lang in ("en", "fr")]

@@ -96,6 +96,7 @@ def run(
                     report.built.append(item.brief.target.output(project))
                 else:
                     redo.append(item.as_next_edition())
+                item.watch = None  # its phrases are not needed any more
                 if progress:
                     progress(item.brief.name, done, len(todo))
             todo = redo
