@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from briefs.errors import Problem
 from briefs.inputs import Paths, up_to_date
+from briefs.ledger import Trigger
 from briefs.workers import default_jobs, start_early
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ def build(
     *,
     force: bool = False,
     jobs: int | None = None,
-    trigger: str = "cli",
+    trigger: Trigger = "cli",
     html: bool = False,
     progress: Progress | None = None,
     now: datetime | None = None,

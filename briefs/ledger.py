@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from briefs.config import Project
@@ -39,7 +39,8 @@ CREATE TABLE IF NOT EXISTS editions (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
 LEDGER_NAME = "ledger.sqlite3"
-TRIGGERS = ("cli", "schedule", "change", "http")
+Trigger = Literal["cli", "schedule", "change", "http"]
+"""What started a build, as an edition records it."""
 
 
 @dataclass(frozen=True)

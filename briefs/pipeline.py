@@ -21,7 +21,7 @@ from briefs.config import Project
 from briefs.editions import Todo, decide, guard, html_for
 from briefs.errors import BriefsError, PageBudgetExceeded, Problem
 from briefs.inputs import Digests, Paths, assess, inputs_keys
-from briefs.ledger import Ledger, open_ledger
+from briefs.ledger import Ledger, Trigger, open_ledger
 from briefs.outputs import write_atomic
 from briefs.planning import plan
 from briefs.publish import publish
@@ -38,7 +38,7 @@ def run(
     *,
     force: bool = False,
     jobs: int | None = None,
-    trigger: str = "cli",
+    trigger: Trigger = "cli",
     html: bool = False,
     progress: Progress | None = None,
     now: datetime | None = None,
@@ -151,7 +151,7 @@ def _publish(
     ledger: Ledger,
     project: Project,
     keys: dict[str, str],
-    trigger: str,
+    trigger: Trigger,
     now: datetime,
     html: bool,
 ) -> bool:
@@ -190,13 +190,14 @@ def _publish(
 
 def _problem(item: Todo, exc: BaseException) -> Problem:
     """A refused brief, said as precisely as the error allows."""
+    where: object = item.brief.selection.audience.template
+    line = None
+    if isinstance(exc, TemplateError):
+        where = getattr(exc, "filename", None) or getattr(exc, "name", None) or where
+        line = getattr(exc, "lineno", None)
     reason = getattr(exc, "reason", None) or str(exc)
     if not isinstance(exc, (BriefsError, TemplateError)):
         reason = f"could not be rendered ({type(exc).__name__}: {exc})"
-    where = item.brief.selection.audience.template
-    if isinstance(exc, TemplateError):
-        where = getattr(exc, "filename", None) or getattr(exc, "name", None) or where
-    line = getattr(exc, "lineno", None) if isinstance(exc, TemplateError) else None
     return Problem(str(where), line, item.brief.name, reason)
 
 

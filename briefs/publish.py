@@ -17,7 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from briefs.config import Project
-from briefs.ledger import Edition, Ledger
+from briefs.ledger import Edition, Ledger, Trigger
 from briefs.outputs import write_atomic
 
 
@@ -51,7 +51,7 @@ def publish(
     *,
     fingerprint: str,
     snapshot: str,
-    trigger: str,
+    trigger: Trigger,
     inputs: str,
     now: datetime,
     existing: frozenset[str] = frozenset(),

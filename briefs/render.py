@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, pass_eval_context
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
@@ -78,6 +78,3 @@ def render_html(templates_dir: Path, template: str, context: BriefContext) -> st
     """The brief as one HTML string."""
     page = environment(templates_dir).get_template(template)
     return page.render(brief=context, cite=context.cite, **labels(context.lang, templates_dir))
-
-
-__all__ = ["TemplateError", "environment", "render_html"]
