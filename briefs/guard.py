@@ -7,6 +7,7 @@ words of every excluded item in the rendered text, HTML and PDF alike.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -28,6 +29,7 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+@functools.lru_cache(maxsize=4096)  # every brief of a dossier reads the same items
 def words(text: str) -> Phrase:
     """Whole words, with the punctuation around them dropped: "(CBSA)," → "cbsa"."""
     found = (w.strip(_EDGES) for w in normalize(text).split())
@@ -117,21 +119,3 @@ def html_text(html: str) -> str:
     parser = _TextOnly()
     parser.feed(html)
     return " ".join(parser.parts)
-
-
-def pdf_text(pdf: bytes) -> list[str]:
-    """The text of each page as PDFium reads it, then the document's metadata
-    (title, author, subject, keywords): everything a reader can see.
-
-    PDFium is about twenty times faster than a pure-Python extractor, which
-    matters when every page of every brief is read before it is written.
-    """
-    import pypdfium2 as pdfium
-
-    document = pdfium.PdfDocument(pdf)
-    try:
-        texts = [page.get_textpage().get_text_bounded() for page in document]
-        texts.append(" ".join(str(v) for v in document.get_metadata_dict().values()))
-        return texts
-    finally:
-        document.close()

@@ -13,6 +13,7 @@ import hashlib
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from itertools import groupby
 
 from jinja2 import TemplateError
 
@@ -72,7 +73,6 @@ def run(
         # Keys first, then load: an edit landing in between makes the key stale,
         # so the next build looks again instead of trusting an old PDF.
         keys = inputs_keys(paths, digests, dossiers or project.dossier_names())
-        pool.assets_key = digests.tree(project.assets_dir)
         briefs = plan(project, dossiers, audiences, langs)
         todo = decide(briefs, project, ledger, digests, keys, force, report)
         _remember_plan(project, ledger, digests)
@@ -100,6 +100,7 @@ def run(
                 if progress:
                     progress(item.brief.name, done, len(todo))
             todo = redo
+    report.built.sort()  # finished in any order; listed in a stable one
     return report
 
 
@@ -107,19 +108,27 @@ def _render(
     todo: list[Todo], project: Project, pool: RenderPool
 ) -> Iterator[tuple[Todo, tuple[bytes, str] | Problem]]:
     """Render every todo, yielding its (PDF, HTML) or the problem that stopped it.
-    HTML is made as the workers ask for more, so both sides stay busy."""
+
+    HTML is made as the workers ask for more, a dossier at a time, so both
+    sides stay busy. Within a dossier the longest brief goes first, so the
+    renders that end a build are short and the workers finish together.
+    """
     pages: dict[int, str] = {}
     refused: list[tuple[Todo, Problem]] = []
 
     def jobs() -> Iterator[tuple[int, Job]]:
-        for index, item in enumerate(todo):
-            try:
-                pages[index] = html_for(item, project)
-            except Exception as exc:  # one brief's failure must not stop the others
-                refused.append((item, _problem(item, exc)))
-                continue
-            created = item.brief.loaded.dossier.header.as_of.first_day().isoformat()
-            yield index, Job(pages[index], project.templates_dir, created)
+        for _, group in groupby(enumerate(todo), key=lambda pair: pair[1].brief.target.dossier):
+            made = []
+            for index, item in group:
+                try:
+                    pages[index] = html_for(item, project)
+                except Exception as exc:  # one brief's failure must not stop the others
+                    refused.append((item, _problem(item, exc)))
+                    continue
+                made.append(index)
+            for index in sorted(made, key=lambda i: -len(pages[i])):
+                as_of = todo[index].brief.loaded.dossier.header.as_of
+                yield index, Job(pages[index], project.templates_dir, as_of.first_day().isoformat())
 
     for index, result in pool.render(jobs()):
         yield from _drain(refused)

@@ -1,17 +1,23 @@
 """Render PDFs in a pool of worker processes, one per core by default.
 
-Workers are forked from a fork server that imports WeasyPrint once; each
-keeps its Renderer (fonts, parsed stylesheet, fetcher) for every brief it
-renders, and is replaced after ``RECYCLE`` renders because WeasyPrint's memory
-grows a little per document. The fork server starts as soon as a build knows
-it has work, so WeasyPrint loads while the data is read and validated.
+Workers are forked from a fork server that, once per build process, imports
+WeasyPrint, makes a Renderer (fonts, parsed stylesheet, fetcher) and renders a
+small page to warm its caches; every worker inherits all of that. A worker
+replaces the inherited Renderer only if the assets changed since, and is
+itself replaced after ``RECYCLE`` renders because WeasyPrint's memory grows a
+little per document. The fork server starts as soon as a build knows it has
+work, so this happens while the data is read and validated.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import itertools
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -23,7 +29,12 @@ if TYPE_CHECKING:
     from briefs.pdf import Rendered, Renderer
 
 RECYCLE = 40
+ASSETS_VARIABLE = "BRIEFS_RENDER_ASSETS"
+"""Tells the fork server (see :mod:`briefs.prefork`) which assets to prepare."""
+RACY = 2.0
+"""Seconds: a file changed this close to its stat may change again unseen."""
 Key = TypeVar("Key")
+Signature = tuple[str, tuple[tuple[str, int, int, int, int], ...]]
 
 
 @dataclass(frozen=True)
@@ -35,26 +46,61 @@ class Job:
 
 _renderer: Renderer | None = None
 _failed: list[Exception] = []
-_started_for: list[object] = []
+_made_for: list[Signature] = []
 _early: list[threading.Thread] = []
 
 
+def signature(assets: Path) -> Signature:
+    """What the Renderer read, by file stat: it is stale when this changes."""
+    files = []
+    for folder, _, names in os.walk(assets):
+        for name in names:
+            st = os.stat(os.path.join(folder, name))
+            files.append(
+                (os.path.join(folder, name), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+            )
+    return str(assets), tuple(sorted(files))
+
+
+def _current(assets: Path) -> bool:
+    """Is this process's Renderer made from the assets as they are now?"""
+    if _renderer is None or _failed or not _made_for:
+        return False
+    now = signature(assets)
+    settled = time.time() - RACY
+    return now == _made_for[0] and all(f[2] / 1e9 < settled for f in now[1])
+
+
 def _start(assets: Path, quiet: bool = True) -> None:
-    """Worker initializer: the costly part, done once per worker.
+    """Worker initializer: keep the Renderer inherited from the fork server if
+    the assets are unchanged, else make one (the costly part).
 
     A failure here (say the stylesheet asks for a forbidden URL) is kept and
     raised for each job, so every brief reports the real reason instead of
     the pool dying with "a child process terminated abruptly".
     """
     global _renderer
+    if _current(assets):
+        return
     from briefs.pdf import Renderer
 
     _failed.clear()
+    _made_for[:] = [signature(assets)]
     try:
         _renderer = Renderer(assets, quiet=quiet)
     except Exception as exc:
         _renderer = None
         _failed.append(exc)
+
+
+def prepare(assets: Path) -> None:
+    """In the fork server: a Renderer and a first render, for every worker to inherit."""
+    _start(assets)
+    if _renderer is not None:
+        with contextlib.suppress(Exception):  # a real render will say what is wrong
+            _renderer.warm_up()
+    # Workers would otherwise copy every page the garbage collector touches.
+    gc.freeze()
 
 
 def _render(job: Job) -> Rendered:
@@ -74,14 +120,15 @@ def default_jobs() -> int:
 
 
 def start_early(assets: Path) -> None:
-    """Start the fork server now, so that WeasyPrint is imported while the build
-    plans its work; pool workers are then forked from it, already loaded."""
+    """Start the fork server now, so that it prepares a Renderer while the
+    build plans its work; pool workers are then forked from it, ready."""
     from multiprocessing import forkserver
 
     from briefs.fonts import use_shipped_fonts
 
     use_shipped_fonts(assets)  # the fork server inherits it
-    forkserver.set_forkserver_preload(["weasyprint"])
+    os.environ[ASSETS_VARIABLE] = str(assets)
+    forkserver.set_forkserver_preload(["briefs.prefork"])
     if not _early:  # starting it takes a while; nobody needs to wait for that here
         _early.append(threading.Thread(target=forkserver.ensure_running, daemon=True))
         _early[0].start()
@@ -98,8 +145,6 @@ class RenderPool:
         self.assets = assets
         self.workers = max(workers, 1)
         self.pool: ProcessPoolExecutor | None = None
-        self.assets_key = ""
-        """Digest of the assets; a change makes this process's renderer stale."""
 
     def __enter__(self) -> RenderPool:
         from briefs.pdf import warn_without_hb_subset
@@ -114,8 +159,8 @@ class RenderPool:
                 initargs=(self.assets,),
                 max_tasks_per_child=RECYCLE,
             )
-            # Starting a worker waits for the fork server to have imported
-            # WeasyPrint; a thread does that waiting while this one plans.
+            # Starting a worker waits for the fork server to be ready; a
+            # thread does that waiting while this one plans.
             threading.Thread(target=self._warm_up, daemon=True).start()
         return self
 
@@ -145,9 +190,7 @@ class RenderPool:
         stays flat however many briefs there are.
         """
         if self.pool is None:
-            if _failed or _renderer is None or _started_for != [self.assets, self.assets_key]:
-                _start(self.assets, quiet=False)
-                _started_for[:] = [self.assets, self.assets_key]
+            _start(self.assets, quiet=False)
             for key, job in jobs:
                 try:
                     yield key, _render(job)
@@ -155,7 +198,10 @@ class RenderPool:
                     yield key, exc
             return
         pending: dict[Future[Rendered], Key] = {}
+        # The first submit waits for the fork server to be ready: make the
+        # first jobs (their HTML) before it, while the workers are not there.
         queue = iter(jobs)
+        queue = itertools.chain(list(itertools.islice(queue, 2 * self.workers)), queue)
         exhausted = False
         while pending or not exhausted:
             while not exhausted and len(pending) < 2 * self.workers:

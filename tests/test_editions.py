@@ -340,18 +340,23 @@ def test_hidden_files_are_neither_loaded_nor_hashed(project: Path) -> None:
     assert "hidden sentence" not in text(project, "public.en")
 
 
-def test_one_process_picks_up_a_changed_stylesheet(project: Path) -> None:
-    """A long-running process (the scheduler, a web server) rendering in-process
-    must not keep a stale stylesheet."""
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_renderers_pick_up_a_changed_stylesheet(project: Path, jobs: int) -> None:
+    """A long-running process (the scheduler, a web server) must not keep a
+    stale stylesheet, whether it renders in-process or in workers forked from
+    a fork server that prepared its Renderer earlier. The file's time is set
+    back, so that only its changed stat can tell."""
     css = project.parent / "templates" / "assets" / "brief.css"
-    css.write_text(css.read_text().replace("size: letter;", "size: A4;"))
-    assert rebuild(project, jobs=1) == ALL
-    box = PdfReader(project / "output" / SAMPLE / "public.en.pdf").pages[0].mediabox
-    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
-    css.write_text(css.read_text().replace("size: A4;", "size: letter;"))
-    assert rebuild(project, jobs=1) == ALL
-    box = PdfReader(project / "output" / SAMPLE / "public.en.pdf").pages[0].mediabox
-    assert (round(float(box.width)), round(float(box.height))) == (612, 792)
+    for size, expected in (("A4", (595, 842)), ("letter", (612, 792))):
+        text = css.read_text()
+        css.write_text(
+            text.replace("size: letter;" if size == "A4" else "size: A4;", f"size: {size};")
+        )
+        old = css.stat().st_mtime - 3600
+        os.utime(css, (old, old))
+        assert rebuild(project, jobs=jobs) == ALL
+        box = PdfReader(project / "output" / SAMPLE / "public.en.pdf").pages[0].mediabox
+        assert (round(float(box.width)), round(float(box.height))) == expected
 
 
 def test_forced_rebuild_with_different_bytes_makes_a_new_edition(project: Path) -> None:
