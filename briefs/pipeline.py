@@ -101,6 +101,7 @@ def run(
                     progress(item.brief.name, done, len(todo))
             todo = redo
     report.built.sort()  # finished in any order; listed in a stable one
+    report.restored.sort()
     return report
 
 
