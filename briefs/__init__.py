@@ -15,6 +15,7 @@ __version__ = "0.2.0"
 _EXPORTS = {
     "build": "briefs.builder",
     "Report": "briefs.builder",
+    "Request": "briefs.builder",
     "check": "briefs.planning",
     "plan": "briefs.planning",
     "Project": "briefs.config",
@@ -41,6 +42,7 @@ __all__ = [
     "Project",
     "ProjectNotFound",
     "Report",
+    "Request",
     "build",
     "check",
     "list_editions",
@@ -49,7 +51,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from briefs.builder import Report, build
+    from briefs.builder import Report, Request, build
     from briefs.config import Project, load_project
     from briefs.errors import (
         BriefsError,

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from briefs.errors import Problem
 from briefs.inputs import Paths, up_to_date
@@ -38,61 +38,57 @@ class Report:
     """Briefs refused (leak, page budget, template error); their last PDF is untouched."""
 
 
+@dataclass(frozen=True)
+class Request:
+    """What a build is asked for; the defaults are a plain ``briefs build``."""
+
+    dossiers: list[str] | None = None
+    """None: every dossier. Likewise for audiences and languages."""
+    audiences: list[str] | None = None
+    langs: list[str] | None = None
+    force: bool = False
+    """Rebuild even briefs whose fingerprint matches their last edition."""
+    jobs: int | None = None
+    """Render processes; None: one per core."""
+    trigger: Trigger = "cli"
+    html: bool = False
+    """Also write each brief's HTML beside its PDF (implies ``force``)."""
+    progress: Progress | None = None
+    now: datetime | None = None
+    """The edition time to record; None: the clock."""
+
+
 def build(
     project: Project,
     dossiers: list[str] | None = None,
     audiences: list[str] | None = None,
     langs: list[str] | None = None,
-    *,
-    force: bool = False,
-    jobs: int | None = None,
-    trigger: Trigger = "cli",
-    html: bool = False,
-    progress: Progress | None = None,
-    now: datetime | None = None,
+    **options: Any,
 ) -> Report:
-    """Bring the briefs asked for (all by default) up to date; raise InvalidInput on bad input."""
-    current = nothing_to_do(
-        project.root, dossiers, audiences, langs, force=force or html, jobs=jobs
-    )
+    """Bring the briefs asked for (all by default) up to date; raise InvalidInput
+    on bad input. ``options`` are the other fields of :class:`Request`."""
+    request = Request(dossiers, audiences, langs, **options)
+    current = nothing_to_do(project.root, request)
     if current is not None:
         return Report(current=current)
     from briefs.pipeline import run  # the heavy part, only when something changed
 
-    return run(
-        project,
-        dossiers,
-        audiences,
-        langs,
-        force=force,
-        jobs=jobs,
-        trigger=trigger,
-        html=html,
-        progress=progress,
-        now=now,
-    )
+    return run(project, request)
 
 
-def nothing_to_do(
-    root: Path,
-    dossiers: list[str] | None,
-    audiences: list[str] | None,
-    langs: list[str] | None,
-    *,
-    force: bool = False,
-    jobs: int | None = None,
-) -> int | None:
+def nothing_to_do(root: Path, request: Request) -> int | None:
     """The number of briefs already current when none needs building, else None.
 
     Decided from file stats and the ledger alone. When there is work, the
-    render workers' fork server is started at once, so that WeasyPrint loads
+    render workers' fork server is started at once, so that it gets ready
     while the data is read.
     """
-    if not force:
-        current = up_to_date(root, dossiers or [], audiences or [], langs or [])
+    if not (request.force or request.html):
+        asked = (request.dossiers or [], request.audiences or [], request.langs or [])
+        current = up_to_date(root, *asked)
         if current is not None:
             return current
     paths = Paths.of(root)
-    if paths is not None and (jobs or default_jobs()) > 1:
+    if paths is not None and (request.jobs or default_jobs()) > 1:
         start_early(paths.templates / "assets")
     return None

@@ -97,10 +97,10 @@ def build(
     jobs: int | None,
 ) -> None:
     """Build what changed: all briefs, or the DOSSIERs, audiences and languages given."""
-    from briefs.builder import nothing_to_do
+    from briefs.builder import Request, nothing_to_do
 
     asked = (list(dossiers), list(audiences), list(langs))
-    current = nothing_to_do(ctx.obj["root"], *asked, force=force or html, jobs=jobs)
+    current = nothing_to_do(ctx.obj["root"], Request(*asked, force=force, jobs=jobs, html=html))
     if current is not None:
         click.echo(f"{current} brief(s) up to date; nothing to build", err=True)
         return
@@ -114,7 +114,8 @@ def build(
             f"{', '.join(unknown)} (audiences: {known})", param_hint="--audience"
         )
     with _progress() as progress:
-        report = run(project, *asked, force=force, jobs=jobs, html=html, progress=progress)
+        request = Request(*asked, force=force, jobs=jobs, html=html, progress=progress)
+        report = run(project, request)
     for path in report.built + report.restored:
         click.echo(project.show(path))
     click.echo(

@@ -17,7 +17,7 @@ from itertools import groupby
 
 from jinja2 import TemplateError
 
-from briefs.builder import Progress, Report
+from briefs.builder import Report, Request
 from briefs.config import Project
 from briefs.editions import Todo, decide, guard, html_for
 from briefs.errors import BriefsError, PageBudgetExceeded, Problem
@@ -31,22 +31,11 @@ from briefs.workers import Job, RenderPool, default_jobs
 log = logging.getLogger(__name__)
 
 
-def run(
-    project: Project,
-    dossiers: list[str] | None = None,
-    audiences: list[str] | None = None,
-    langs: list[str] | None = None,
-    *,
-    force: bool = False,
-    jobs: int | None = None,
-    trigger: Trigger = "cli",
-    html: bool = False,
-    progress: Progress | None = None,
-    now: datetime | None = None,
-) -> Report:
+def run(project: Project, request: Request) -> Report:
     """Build what changed (everything with ``force``) and publish new editions."""
     report = Report()
-    force = force or html  # HTML is for inspection: always write it
+    force = request.force or request.html  # HTML is for inspection: always write it
+    dossiers, audiences, langs = request.dossiers, request.audiences, request.langs
     paths = Paths(
         project.root,
         project.root / "briefs.yaml",
@@ -56,7 +45,7 @@ def run(
         project.state_dir,
     )
     with (
-        RenderPool(project.assets_dir, jobs or default_jobs()) as pool,
+        RenderPool(project.assets_dir, request.jobs or default_jobs()) as pool,
         open_ledger(project.state_dir, project.root, project.output_dir) as ledger,
     ):
         digests = Digests(ledger)
@@ -77,7 +66,7 @@ def run(
         todo = decide(briefs, project, ledger, digests, keys, force, report)
         _remember_plan(project, ledger, digests)
         digests.save()
-        moment = now or datetime.now(UTC)
+        moment = request.now or datetime.now(UTC)
         while todo:  # a second round only for editions whose bytes moved (see _publish)
             redo: list[Todo] = []
             for done, (item, outcome) in enumerate(_render(todo, project, pool), 1):
@@ -89,16 +78,16 @@ def run(
                     ledger=ledger,
                     project=project,
                     keys=keys,
-                    trigger=trigger,
+                    trigger=request.trigger,
                     now=moment,
-                    html=html,
+                    html=request.html,
                 ):
                     report.built.append(item.brief.target.output(project))
                 else:
                     redo.append(item.as_next_edition())
                 item.watch = None  # its phrases are not needed any more
-                if progress:
-                    progress(item.brief.name, done, len(todo))
+                if request.progress:
+                    request.progress(item.brief.name, done, len(todo))
             todo = redo
     report.built.sort()  # finished in any order; listed in a stable one
     report.restored.sort()
