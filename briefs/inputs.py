@@ -16,15 +16,15 @@ import hashlib
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 
 import yaml
 
 from briefs import __version__
-from briefs.ledger import LEDGER_NAME, Ledger, open_ledger
+from briefs.ledger import LEDGER_NAME, Ledger, open_ledger, sha256_file
 
 RACY_NS = 2_000_000_000
 CONFIG_NAME = "briefs.yaml"
@@ -82,24 +82,14 @@ class Digests:
             if same and st.st_mtime_ns < checked - RACY_NS:
                 return str(digest)
         checked = time.time_ns()
-        with path.open("rb") as handle:
-            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        digest = sha256_file(path)
         row = (st.st_mtime_ns, st.st_size, st.st_ino, digest, checked)
         self.cache[key] = row
         self.changed.append((key, *row))
         return digest
 
     def tree(self, folder: Path, suffixes: tuple[str, ...] | None = None) -> str:
-        """One digest for every file under ``folder`` (names and contents)."""
-        entries = []
-        for directory, subdirs, files in os.walk(folder):
-            subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
-            for name in sorted(files):
-                if name.startswith(".") or (suffixes and not name.endswith(suffixes)):
-                    continue
-                path = Path(directory) / name
-                entries.append(f"{path.relative_to(folder)}\0{self.of(path)}")
-        return hashlib.sha256("\n".join(entries).encode()).hexdigest()
+        return tree_digest(folder, self.of, suffixes)
 
     def save(self) -> None:
         if self.changed:
@@ -108,6 +98,24 @@ class Digests:
                     "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)", self.changed
                 )
             self.changed.clear()
+
+
+def tree_digest(
+    folder: Path,
+    of: Callable[[Path], str | None] = sha256_file,
+    suffixes: tuple[str, ...] | None = None,
+) -> str:
+    """One digest for every file under ``folder`` (names and contents), dot-files
+    left out; ``of`` hashes a file (through the stat cache in :class:`Digests`)."""
+    entries = []
+    for directory, subdirs, files in os.walk(folder):
+        subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith(".") or (suffixes and not name.endswith(suffixes)):
+                continue
+            path = Path(directory) / name
+            entries.append(f"{path.relative_to(folder)}\0{of(path)}")
+    return hashlib.sha256("\n".join(entries).encode()).hexdigest()
 
 
 RENDERING_PACKAGES = (
@@ -146,6 +154,8 @@ def software() -> str:
     Includes whether HarfBuzz's subsetter is present, since fonts are subset
     differently without it.
     """
+    from importlib import metadata  # tens of milliseconds; only for the odd missing one
+
     installed = _installed_versions()
     versions = [f"briefs {__version__}"]
     versions += [

@@ -66,10 +66,11 @@ def run(project: Project, request: Request) -> Report:
         todo = decide(briefs, project, ledger, digests, keys, force, report)
         _remember_plan(project, ledger, digests)
         digests.save()
+        assets = digests.tree(project.assets_dir)  # renderers made from other assets are stale
         moment = request.now or datetime.now(UTC)
         while todo:  # a second round only for editions whose bytes moved (see _publish)
             redo: list[Todo] = []
-            for done, (item, outcome) in enumerate(_render(todo, project, pool), 1):
+            for done, (item, outcome) in enumerate(_render(todo, project, pool, assets), 1):
                 if isinstance(outcome, Problem):
                     report.problems.append(outcome)
                 elif _publish(
@@ -95,7 +96,7 @@ def run(project: Project, request: Request) -> Report:
 
 
 def _render(
-    todo: list[Todo], project: Project, pool: RenderPool
+    todo: list[Todo], project: Project, pool: RenderPool, assets: str
 ) -> Iterator[tuple[Todo, tuple[bytes, str] | Problem]]:
     """Render every todo, yielding its (PDF, HTML) or the problem that stopped it.
 
@@ -120,7 +121,7 @@ def _render(
                 as_of = todo[index].brief.loaded.dossier.header.as_of
                 yield index, Job(pages[index], project.templates_dir, as_of.first_day().isoformat())
 
-    for index, result in pool.render(jobs()):
+    for index, result in pool.render(jobs(), assets):
         yield from _drain(refused)
         item, page = todo[index], pages.pop(index)
         try:

@@ -3,7 +3,7 @@
 Workers are forked from a fork server that, once per build process, imports
 WeasyPrint, makes a Renderer (fonts, parsed stylesheet, fetcher) and renders a
 small page to warm its caches; every worker inherits all of that. A worker
-replaces the inherited Renderer only if the assets changed since, and is
+replaces the inherited Renderer only if the assets' content changed since, and is
 itself replaced after ``RECYCLE`` renders because WeasyPrint's memory grows a
 little per document. The fork server starts as soon as a build knows it has
 work, so this happens while the data is read and validated.
@@ -17,7 +17,6 @@ import itertools
 import multiprocessing
 import os
 import threading
-import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -31,10 +30,7 @@ if TYPE_CHECKING:
 RECYCLE = 40
 ASSETS_VARIABLE = "BRIEFS_RENDER_ASSETS"
 """Tells the fork server (see :mod:`briefs.prefork`) which assets to prepare."""
-RACY = 2.0
-"""Seconds: a file changed this close to its stat may change again unseen."""
 Key = TypeVar("Key")
-Signature = tuple[str, tuple[tuple[str, int, int, int, int], ...]]
 
 
 @dataclass(frozen=True)
@@ -46,46 +42,26 @@ class Job:
 
 _renderer: Renderer | None = None
 _failed: list[Exception] = []
-_made_for: list[Signature] = []
+_made_for: list[str] = []
+"""Digest of the assets this process's Renderer (or its failure) came from."""
 _early: list[threading.Thread] = []
 
 
-def signature(assets: Path) -> Signature:
-    """What the Renderer read, by file stat: it is stale when this changes."""
-    files = []
-    for folder, _, names in os.walk(assets):
-        for name in names:
-            st = os.stat(os.path.join(folder, name))
-            files.append(
-                (os.path.join(folder, name), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-            )
-    return str(assets), tuple(sorted(files))
-
-
-def _current(assets: Path) -> bool:
-    """Is this process's Renderer made from the assets as they are now?"""
-    if _renderer is None or _failed or not _made_for:
-        return False
-    now = signature(assets)
-    settled = time.time() - RACY
-    return now == _made_for[0] and all(f[2] / 1e9 < settled for f in now[1])
-
-
-def _start(assets: Path, quiet: bool = True) -> None:
-    """Worker initializer: keep the Renderer inherited from the fork server if
-    the assets are unchanged, else make one (the costly part).
+def _ready(assets: Path, key: str, quiet: bool = True) -> None:
+    """Make this process's Renderer (the costly part), unless it was made from
+    these very assets: ``key`` is their :func:`~briefs.inputs.tree_digest`.
 
     A failure here (say the stylesheet asks for a forbidden URL) is kept and
     raised for each job, so every brief reports the real reason instead of
     the pool dying with "a child process terminated abruptly".
     """
     global _renderer
-    if _current(assets):
+    if _made_for == [key]:
         return
     from briefs.pdf import Renderer
 
     _failed.clear()
-    _made_for[:] = [signature(assets)]
+    _made_for[:] = [key]
     try:
         _renderer = Renderer(assets, quiet=quiet)
     except Exception as exc:
@@ -95,7 +71,9 @@ def _start(assets: Path, quiet: bool = True) -> None:
 
 def prepare(assets: Path) -> None:
     """In the fork server: a Renderer and a first render, for every worker to inherit."""
-    _start(assets)
+    from briefs.inputs import tree_digest
+
+    _ready(assets, tree_digest(assets))  # digest first: a later edit makes it stale
     if _renderer is not None:
         with contextlib.suppress(Exception):  # a real render will say what is wrong
             _renderer.warm_up()
@@ -103,7 +81,8 @@ def prepare(assets: Path) -> None:
     gc.freeze()
 
 
-def _render(job: Job) -> Rendered:
+def _render(job: Job, assets: Path, key: str) -> Rendered:
+    _ready(assets, key)
     if _failed:
         raise _failed[0]
     if _renderer is None:
@@ -155,8 +134,6 @@ class RenderPool:
             self.pool = ProcessPoolExecutor(
                 self.workers,
                 mp_context=multiprocessing.get_context("forkserver"),
-                initializer=_start,
-                initargs=(self.assets,),
                 max_tasks_per_child=RECYCLE,
             )
             # Starting a worker waits for the fork server to be ready; a
@@ -182,18 +159,19 @@ class RenderPool:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
     def render(
-        self, jobs: Iterable[tuple[Key, Job]]
+        self, jobs: Iterable[tuple[Key, Job]], assets_key: str
     ) -> Iterator[tuple[Key, Rendered | BaseException]]:
         """Render every job, yielding results as they finish (not in order).
 
         Jobs are drawn lazily, at most two per worker in flight, so memory
-        stays flat however many briefs there are.
+        stays flat however many briefs there are. ``assets_key`` is the
+        assets' digest: a renderer made from other assets is made again.
         """
         if self.pool is None:
-            _start(self.assets, quiet=False)
+            _ready(self.assets, assets_key, quiet=False)
             for key, job in jobs:
                 try:
-                    yield key, _render(job)
+                    yield key, _render(job, self.assets, assets_key)
                 except Exception as exc:  # reported per brief by the caller
                     yield key, exc
             return
@@ -209,7 +187,7 @@ class RenderPool:
                 if item is None:
                     exhausted = True
                     break
-                pending[self.pool.submit(_render, item[1])] = item[0]
+                pending[self.pool.submit(_render, item[1], self.assets, assets_key)] = item[0]
             if not pending:
                 break
             done, _ = wait(pending, return_when=FIRST_COMPLETED)

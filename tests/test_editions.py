@@ -345,7 +345,7 @@ def test_renderers_pick_up_a_changed_stylesheet(project: Path, jobs: int) -> Non
     """A long-running process (the scheduler, a web server) must not keep a
     stale stylesheet, whether it renders in-process or in workers forked from
     a fork server that prepared its Renderer earlier. The file's time is set
-    back, so that only its changed stat can tell."""
+    back, so that only its changed content can tell."""
     css = project.parent / "templates" / "assets" / "brief.css"
     for size, expected in (("A4", (595, 842)), ("letter", (612, 792))):
         text = css.read_text()
