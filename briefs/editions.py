@@ -45,10 +45,7 @@ class Todo:
     @classmethod
     def first(cls, brief: Brief) -> Todo:
         """The brief as a first edition: no previous one to compare with."""
-        content = json.dumps(
-            snapshot(brief.selection, brief.lang), sort_keys=True, ensure_ascii=False
-        )
-        return cls(brief, 1, "", content, None, None, _ids(brief))
+        return cls(brief, 1, "", _content(brief), None, None, _ids(brief))
 
     def as_next_edition(self) -> Todo:
         """The same content as a new edition, compared with the last one."""
@@ -102,12 +99,10 @@ def decide(
 ) -> list[Todo]:
     """Which briefs need a new edition; restore intact ones whose PDF went missing."""
     todo = []
+    env = environment(project.templates_dir)
     for brief in briefs:
         t = brief.target
-        env = environment(project.templates_dir)
-        content = json.dumps(
-            snapshot(brief.selection, brief.lang), sort_keys=True, ensure_ascii=False
-        )
+        content = _content(brief)
         mark = fingerprint(brief.selection, brief.lang, project.templates_dir, env, digests)
         last = ledger.last(t.dossier, t.audience, t.lang)
         if last is not None and last.fingerprint == mark:
@@ -128,6 +123,11 @@ def decide(
             todo.append(Todo(brief, number, mark, content, last, last, _ids(brief)))
     ledger.db.commit()
     return todo
+
+
+def _content(brief: Brief) -> str:
+    """The snapshot an edition records: what the brief's audience sees, in its language."""
+    return json.dumps(snapshot(brief.selection, brief.lang), sort_keys=True, ensure_ascii=False)
 
 
 def _ids(brief: Brief) -> frozenset[str]:

@@ -13,7 +13,7 @@ import io
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
@@ -132,7 +132,7 @@ def catalogue(templates_dir: Path, lang: str) -> Catalogue:
     return _compiled(path, lang, st.st_mtime_ns, st.st_size)
 
 
-@cache
+@lru_cache(maxsize=8)  # a long-running process sees each edit as a new key
 def _compiled(path: Path, lang: str, mtime_ns: int, size: int) -> Catalogue:
     with path.open("rb") as handle:
         po = read_po(handle, locale=LOCALES[lang])

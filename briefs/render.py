@@ -61,17 +61,19 @@ def labels(lang: str, templates_dir: Path) -> dict[str, Callable[..., str]]:
 
     @pass_eval_context
     def gettext(ctx: EvalContext, message: str, **variables: object) -> str:
-        text = catalogue.gettext(message)
-        marked = Markup(text) if ctx.autoescape else text
-        return marked % variables if variables else marked
+        return _filled(ctx, catalogue.gettext(message), variables)
 
     @pass_eval_context
     def ngettext(ctx: EvalContext, singular: str, plural: str, n: int, **variables: object) -> str:
-        text = catalogue.ngettext(singular, plural, n)
-        marked = Markup(text) if ctx.autoescape else text
-        return marked % {"num": n, **variables}
+        return _filled(ctx, catalogue.ngettext(singular, plural, n), {"num": n, **variables})
 
     return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
+
+
+def _filled(ctx: EvalContext, text: str, variables: dict[str, object]) -> str:
+    """A translated label, safe in autoescaped templates, with its ``%(name)s`` filled."""
+    marked = Markup(text) if ctx.autoescape else text
+    return marked % variables if variables else marked
 
 
 def render_html(templates_dir: Path, template: str, context: BriefContext) -> str:

@@ -18,6 +18,13 @@ SAMPLE = "human-trafficking"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+def copy_templates(folder: Path) -> Path:
+    """A copy of the repo's templates in ``folder``/templates, for a test to edit."""
+    templates = folder / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    return templates
+
+
 def write_project(
     root: Path,
     *,

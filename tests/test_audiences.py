@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from briefs.cli import main
 from briefs.loading import load_dossiers
 from briefs.model import Classification
 from briefs.selection import select
-from conftest import FIXTURES, REPO, SAMPLE, write_project
+from conftest import FIXTURES, REPO, SAMPLE, copy_templates, write_project
 
 DRIVING = "impaired-driving"
 
@@ -94,8 +93,7 @@ MEDIA = """{% extends "base.html.j2" %}
 
 
 def _media_project(tmp_path: Path, label: str = "") -> Path:
-    templates = tmp_path / "templates"
-    shutil.copytree(REPO / "templates", templates)
+    templates = copy_templates(tmp_path)
     (templates / "media.html.j2").write_text(MEDIA.replace("{{ LABEL }}", label))
     import yaml
 

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from briefs.cli import main
-from conftest import SAMPLE, tree_state
+from conftest import SAMPLE, copy_templates, tree_state
 
 FIGURE = """figures:
   - id: {id}
@@ -209,12 +209,10 @@ def test_unknown_figure_in_header_text(project_dir: Path, edit: Callable[..., No
 def test_broken_shared_template_is_found_by_check(
     tmp_path: Path, broken: str, expected: str
 ) -> None:
-    import shutil
 
-    from conftest import REPO, write_project
+    from conftest import write_project
 
-    templates = tmp_path / "templates"
-    shutil.copytree(REPO / "templates", templates)
+    templates = copy_templates(tmp_path)
     parts = templates / "_parts.html.j2"
     parts.write_text(parts.read_text() + "\n" + broken + "\n")
     root = write_project(tmp_path / "p", templates=templates)

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 import briefs.inputs
 from briefs import build, list_editions, load_project
 from briefs.cli import main
-from conftest import REPO, SAMPLE, write_project
+from conftest import SAMPLE, copy_templates, write_project
 
 FIRST = datetime(2017, 3, 1, 15, 0, tzinfo=UTC)
 SECOND = datetime(2017, 3, 8, 15, 0, tzinfo=UTC)
@@ -29,8 +29,7 @@ Edit = Callable[[Path, str, str], None]
 def prebuilt(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A project with its own templates, built once as edition 1 of every brief."""
     base = tmp_path_factory.mktemp("prebuilt")
-    shutil.copytree(REPO / "templates", base / "templates")
-    root = write_project(base / "project", templates=base / "templates")
+    root = write_project(base / "project", templates=copy_templates(base))
     config = root / "briefs.yaml"
     config.write_text(config.read_text().replace(str(base / "templates"), "../templates"))
     build(load_project(root), now=FIRST)

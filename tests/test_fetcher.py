@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.server
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +12,7 @@ from click.testing import CliRunner
 
 from briefs.cli import main
 from briefs.fetcher import AssetFetcher, Refused
-from conftest import REPO, SAMPLE, tree_state, write_project
+from conftest import SAMPLE, copy_templates, tree_state, write_project
 
 
 @pytest.fixture
@@ -103,8 +102,7 @@ def test_template_reaching_out_stops_the_build(
     tmp_path: Path, http_server: tuple[str, list[str]], tag: str
 ) -> None:
     url, seen = http_server
-    templates = tmp_path / "templates"
-    shutil.copytree(REPO / "templates", templates)
+    templates = copy_templates(tmp_path)
     public = templates / "public.html.j2"
     text = public.read_text().replace("{% block body %}", "{% block body %}" + tag.format(url=url))
     public.write_text(text)
@@ -121,8 +119,7 @@ def test_stylesheet_reaching_out_refuses_every_brief(
     tmp_path: Path, http_server: tuple[str, list[str]], jobs: str
 ) -> None:
     url, seen = http_server
-    templates = tmp_path / "templates"
-    shutil.copytree(REPO / "templates", templates)
+    templates = copy_templates(tmp_path)
     css = templates / "assets" / "brief.css"
     css.write_text(f"@import url({url}/x.css);\n" + css.read_text())
     root = write_project(tmp_path / "project", templates=templates)
@@ -135,8 +132,7 @@ def test_stylesheet_reaching_out_refuses_every_brief(
 
 
 def test_stylesheet_itself_is_fetched_through_the_lock(tmp_path: Path) -> None:
-    templates = tmp_path / "templates"
-    shutil.copytree(REPO / "templates", templates)
+    templates = copy_templates(tmp_path)
     css = templates / "assets" / "brief.css"
     (tmp_path / "elsewhere.css").write_text(css.read_text())
     css.unlink()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from briefs.cli import main
 from briefs.guard import Watchlist, leaks, needles, normalize
 from briefs.loading import load_dossiers
 from briefs.model import AnalysisPart, Contact, Fact, Figure
-from conftest import REPO, SAMPLE, write_project
+from conftest import SAMPLE, copy_templates, write_project
 
 
 def _recommendation(root: Path) -> tuple[str, str]:
@@ -30,8 +29,7 @@ def _recommendation(root: Path) -> tuple[str, str]:
     ],
 )
 def test_template_printing_an_excluded_item_is_refused(tmp_path: Path, inject: str) -> None:
-    templates = tmp_path / "templates"
-    shutil.copytree(REPO / "templates", templates)
+    templates = copy_templates(tmp_path)
     root = write_project(tmp_path / "p", templates=templates)
     item_id, text = _recommendation(root)
     public = templates / "public.html.j2"
@@ -129,8 +127,7 @@ def test_guard_matches_whole_words_only() -> None:
 
 
 def test_text_in_pdf_metadata_or_attributes_is_refused(tmp_path: Path) -> None:
-    templates = tmp_path / "templates"
-    shutil.copytree(REPO / "templates", templates)
+    templates = copy_templates(tmp_path)
     root = write_project(tmp_path / "p", templates=templates)
     item_id, text = _recommendation(root)
     base = templates / "base.html.j2"
