@@ -18,6 +18,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check briefs tests bench
 	$(BIN)/ruff format --check briefs tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: system-deps $(STAMP)
 	$(BIN)/python bench/bench_build.py

@@ -8,7 +8,7 @@ Targets:
 - full build of the sample ≤ 0.4 × a shell loop of the ``weasyprint`` command;
 - full build ≤ 1.25 × (single-process render time ÷ cores) + start-up, where
   start-up is ``briefs check`` plus making a Renderer (WeasyPrint loaded as
-  builds load it, see ``briefs.engine``), and the single-process render time
+  builds load it, see ``briefs.render.engine``), and the single-process render time
   is a ``--jobs 1`` build minus start-up (and, more strictly, the six HTML
   files rendered by one warm Renderer);
 - no-op build ≤ 0.5 × ``python -c "import weasyprint"`` (sample and 100 dossiers);
@@ -39,7 +39,7 @@ CORES = len(os.sched_getaffinity(0))
 RENDER_ONLY = """
 import sys, time
 from pathlib import Path
-from briefs.pdf import Renderer
+from briefs.render.pdf import Renderer
 assets = Path(sys.argv[1]) / "assets"
 renderer = Renderer(assets)
 pages = [Path(p).read_text() for p in sys.argv[2:]]
@@ -55,7 +55,7 @@ print(time.perf_counter() - started)
 MAKE_RENDERER = """
 import sys
 from pathlib import Path
-from briefs.pdf import Renderer
+from briefs.render.pdf import Renderer
 Renderer(Path(sys.argv[1]))
 """
 

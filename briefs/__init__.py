@@ -10,17 +10,17 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.2.0"
+from briefs.version import __version__
 
 _EXPORTS = {
-    "build": "briefs.builder",
-    "Report": "briefs.builder",
-    "Request": "briefs.builder",
-    "check": "briefs.planning",
-    "plan": "briefs.planning",
-    "Project": "briefs.config",
-    "load_project": "briefs.config",
-    "list_editions": "briefs.ledger",
+    "build": "briefs.pipeline",
+    "check": "briefs.pipeline",
+    "list_editions": "briefs.pipeline",
+    "plan": "briefs.pipeline",
+    "Report": "briefs.request",
+    "Request": "briefs.request",
+    "Project": "briefs.source.config",
+    "load_project": "briefs.source.config",
     "BriefsError": "briefs.errors",
     "BriefsRefused": "briefs.errors",
     "FetchRefused": "briefs.errors",
@@ -43,6 +43,7 @@ __all__ = [
     "ProjectNotFound",
     "Report",
     "Request",
+    "__version__",
     "build",
     "check",
     "list_editions",
@@ -51,8 +52,6 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from briefs.builder import Report, Request, build
-    from briefs.config import Project, load_project
     from briefs.errors import (
         BriefsError,
         BriefsRefused,
@@ -63,8 +62,9 @@ if TYPE_CHECKING:
         Problem,
         ProjectNotFound,
     )
-    from briefs.ledger import list_editions
-    from briefs.planning import check, plan
+    from briefs.pipeline import build, check, list_editions, plan
+    from briefs.request import Report, Request
+    from briefs.source.config import Project, load_project
 
 
 def __getattr__(name: str) -> Any:

@@ -19,8 +19,8 @@ import click
 from briefs.errors import BriefsError
 
 if TYPE_CHECKING:
-    from briefs.builder import Progress
-    from briefs.config import Project
+    from briefs.request import Progress
+    from briefs.source.config import Project
 
 
 def _say_error(message: str) -> None:
@@ -39,7 +39,7 @@ class _Group(click.Group):
 
 
 def _project(ctx: click.Context) -> Project:
-    from briefs.config import load_project
+    from briefs.source.config import load_project
 
     root: Path = ctx.obj["root"]
     return load_project(root)
@@ -97,7 +97,7 @@ def build(
     jobs: int | None,
 ) -> None:
     """Build what changed: all briefs, or the DOSSIERs, audiences and languages given."""
-    from briefs.builder import Request, nothing_to_do
+    from briefs.request import Request, nothing_to_do
 
     asked = (list(dossiers), list(audiences), list(langs))
     current = nothing_to_do(ctx.obj["root"], Request(*asked, force=force, jobs=jobs, html=html))
@@ -117,7 +117,7 @@ def build(
         request = Request(*asked, force=force, jobs=jobs, html=html, progress=progress)
         report = run(project, request)
     for path in report.built + report.restored:
-        click.echo(project.show(path))
+        click.echo(project.folders.show(path))
     click.echo(
         f"{len(report.built)} built, {len(report.restored)} restored, {report.current} up to date",
         err=True,
@@ -150,7 +150,7 @@ def _progress() -> Iterator[Progress | None]:
 @click.pass_context
 def check(ctx: click.Context) -> None:
     """Validate all data, configuration and templates; write nothing."""
-    from briefs.planning import check as run
+    from briefs.pipeline import check as run
 
     briefs = run(_project(ctx))
     dossiers = sorted({b.loaded.dossier.name for b in briefs})
@@ -165,7 +165,7 @@ def editions(ctx: click.Context, dossier: str | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from briefs.ledger import list_editions
+    from briefs.pipeline import list_editions
 
     project = _project(ctx)
     table = Table("Brief", "Edition", "Built", "Trigger", "SHA-256", "Archived PDF")

@@ -4,7 +4,8 @@ load → select → fingerprint → render HTML → render PDF → guard → pub
 Bad input stops everything before any file is touched. After that, each brief
 stands alone: one refused by the leak guard or its page budget is not written
 (its last good PDF stays), the others are published, and the refusal is
-reported with exit code 1.
+reported with exit code 1. This is where a :class:`Project` is taken apart:
+each stage receives the folders, settings and values it needs.
 """
 
 from __future__ import annotations
@@ -14,21 +15,42 @@ import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from itertools import groupby
+from pathlib import Path
+from typing import Any
 
 from jinja2 import TemplateError
 
-from briefs.builder import Report, Request
-from briefs.config import Project
-from briefs.editions import Todo, decide, guard, html_for
+from briefs.audience.plan import Brief, select_all
+from briefs.editions.atomic import write_atomic
+from briefs.editions.digests import Digests
+from briefs.editions.fresh import assess, inputs_keys
+from briefs.editions.ledger import Edition, Ledger, Trigger, open_ledger, published
+from briefs.editions.publish import publish
+from briefs.editions.todo import Todo, decide, guard, html_for
 from briefs.errors import BriefsError, PageBudgetExceeded, Problem
-from briefs.inputs import Digests, Paths, assess, inputs_keys
-from briefs.ledger import Ledger, Trigger, open_ledger
-from briefs.outputs import write_atomic
-from briefs.planning import plan
-from briefs.publish import publish
-from briefs.workers import Job, RenderPool, default_jobs
+from briefs.render.templates import template_problems
+from briefs.render.workers import Job, RenderPool, default_jobs
+from briefs.request import Report, Request, nothing_to_do
+from briefs.source.config import Project
+from briefs.source.files import Folders
 
 log = logging.getLogger(__name__)
+
+
+def build(
+    project: Project,
+    dossiers: list[str] | None = None,
+    audiences: list[str] | None = None,
+    langs: list[str] | None = None,
+    **options: Any,
+) -> Report:
+    """Bring the briefs asked for (all by default) up to date; raise InvalidInput
+    on bad input. ``options`` are the other fields of :class:`Request`."""
+    request = Request(dossiers, audiences, langs, **options)
+    current = nothing_to_do(project.root, request)
+    if current is not None:
+        return Report(current=current)
+    return run(project, request)
 
 
 def run(project: Project, request: Request) -> Report:
@@ -36,23 +58,16 @@ def run(project: Project, request: Request) -> Report:
     report = Report()
     force = request.force or request.html  # HTML is for inspection: always write it
     dossiers, audiences, langs = request.dossiers, request.audiences, request.langs
-    paths = Paths(
-        project.root,
-        project.root / "briefs.yaml",
-        project.data_dir,
-        project.templates_dir,
-        project.output_dir,
-        project.state_dir,
-    )
+    folders, settings = project.folders, project.settings
     with (
-        RenderPool(project.assets_dir, request.jobs or default_jobs()) as pool,
-        open_ledger(project.state_dir, project.root, project.output_dir) as ledger,
+        RenderPool(folders.assets, request.jobs or default_jobs()) as pool,
+        open_ledger(folders) as ledger,
     ):
         digests = Digests(ledger)
         fresh = (
             None
             if force
-            else assess(paths, ledger, digests, dossiers or [], audiences or [], langs or [])
+            else assess(folders, ledger, digests, dossiers or [], audiences or [], langs or [])
         )
         if fresh is not None and not fresh.stale:
             digests.save()
@@ -61,29 +76,33 @@ def run(project: Project, request: Request) -> Report:
             dossiers, report.current = fresh.stale, fresh.current  # the rest are current
         # Keys first, then load: an edit landing in between makes the key stale,
         # so the next build looks again instead of trusting an old PDF.
-        keys = inputs_keys(paths, digests, dossiers or project.dossier_names())
+        keys = inputs_keys(folders, digests, dossiers or folders.dossiers())
         briefs = plan(project, dossiers, audiences, langs)
-        todo = decide(briefs, project, ledger, digests, keys, force, report)
+        decision = decide(briefs, folders, ledger, digests, keys, force)
+        report.current += decision.current
+        report.restored += decision.restored
         _remember_plan(project, ledger, digests)
         digests.save()
-        assets = digests.tree(project.assets_dir)  # renderers made from other assets are stale
+        assets = digests.tree(folders.assets)  # renderers made from other assets are stale
         moment = request.now or datetime.now(UTC)
+        todo = decision.todo
         while todo:  # a second round only for editions whose bytes moved (see _publish)
             redo: list[Todo] = []
-            for done, (item, outcome) in enumerate(_render(todo, project, pool, assets), 1):
+            for done, (item, outcome) in enumerate(_render(todo, folders, pool, assets), 1):
                 if isinstance(outcome, Problem):
                     report.problems.append(outcome)
                 elif _publish(
                     item,
                     *outcome,
                     ledger=ledger,
-                    project=project,
+                    folders=folders,
                     keys=keys,
                     trigger=request.trigger,
                     now=moment,
+                    timezone=settings.timezone,
                     html=request.html,
                 ):
-                    report.built.append(item.brief.target.output(project))
+                    report.built.append(item.brief.target.output(folders))
                 else:
                     redo.append(item.as_next_edition())
                 item.watch = None  # its phrases are not needed any more
@@ -95,8 +114,31 @@ def run(project: Project, request: Request) -> Report:
     return report
 
 
+def plan(
+    project: Project,
+    dossiers: list[str] | None = None,
+    audiences: list[str] | None = None,
+    langs: list[str] | None = None,
+) -> list[Brief]:
+    """Every brief asked for, each selected for its audience; raise
+    :class:`InvalidInput` once with every problem, templates' included."""
+    known = project.settings.audiences
+    problems = template_problems(project.folders, known)
+    return select_all(project.folders, known, dossiers, audiences, langs, problems)
+
+
+def check(project: Project) -> list[Brief]:
+    """Validate data, configuration and templates; write nothing."""
+    return plan(project)
+
+
+def list_editions(project: Project, dossier: str | None = None) -> list[Edition]:
+    """Every published edition, oldest first per brief."""
+    return published(project.folders, dossier)
+
+
 def _render(
-    todo: list[Todo], project: Project, pool: RenderPool, assets: str
+    todo: list[Todo], folders: Folders, pool: RenderPool, assets: str
 ) -> Iterator[tuple[Todo, tuple[bytes, str] | Problem]]:
     """Render every todo, yielding its (PDF, HTML) or the problem that stopped it.
 
@@ -112,14 +154,14 @@ def _render(
             made = []
             for index, item in group:
                 try:
-                    pages[index] = html_for(item, project)
+                    pages[index] = html_for(item, folders.templates)
                 except Exception as exc:  # one brief's failure must not stop the others
                     refused.append((item, _problem(item, exc)))
                     continue
                 made.append(index)
             for index in sorted(made, key=lambda i: -len(pages[i])):
                 as_of = todo[index].brief.loaded.dossier.header.as_of
-                yield index, Job(pages[index], project.templates_dir, as_of.first_day().isoformat())
+                yield index, Job(pages[index], folders.templates, as_of.first_day().isoformat())
 
     for index, result in pool.render(jobs(), assets):
         yield from _drain(refused)
@@ -149,10 +191,11 @@ def _publish(
     page: str,
     *,
     ledger: Ledger,
-    project: Project,
+    folders: Folders,
     keys: dict[str, str],
     trigger: Trigger,
     now: datetime,
+    timezone: str,
     html: bool,
 ) -> bool:
     """Publish one rendered brief; False asks for it to be rendered again as a
@@ -166,13 +209,13 @@ def _publish(
                 item.brief.name,
             )
             return False
-        write_atomic(t.output(project), pdf)  # the same edition, rebuilt on request
+        write_atomic(t.output(folders), pdf)  # the same edition, rebuilt on request
         with ledger.db:
             ledger.set_inputs(t.dossier, t.audience, t.lang, keys[t.dossier])
     else:
         publish(
             ledger,
-            project,
+            folders,
             t,
             item.number,
             pdf,
@@ -181,10 +224,11 @@ def _publish(
             trigger=trigger,
             inputs=keys[t.dossier],
             now=now,
+            timezone=timezone,
             existing=item.existing,
         )
     if html:
-        write_atomic(t.output(project, ".html"), _standalone(page, project).encode())
+        write_atomic(t.output(folders, ".html"), _standalone(page, folders.templates).encode())
     return True
 
 
@@ -201,9 +245,9 @@ def _problem(item: Todo, exc: BaseException) -> Problem:
     return Problem(str(where), line, item.brief.name, reason)
 
 
-def _standalone(page: str, project: Project) -> str:
+def _standalone(page: str, templates: Path) -> str:
     """The HTML as a file to open in a browser: point it at the stylesheet."""
-    base = project.templates_dir.as_uri()
+    base = templates.as_uri()
     link = f'<base href="{base}/"><link rel="stylesheet" href="assets/brief.css">'
     return page.replace("<head>", "<head>\n" + link, 1)
 
@@ -213,8 +257,8 @@ def _remember_plan(project: Project, ledger: Ledger, digests: Digests) -> None:
     ledger.set_meta(
         "plan",
         {
-            "config": digests.of(project.root / "briefs.yaml"),
-            "dossiers": project.dossier_names(),
+            "config": digests.of(project.folders.config),
+            "dossiers": project.folders.dossiers(),
             "audiences": {n: list(a.languages) for n, a in project.settings.audiences.items()},
         },
     )

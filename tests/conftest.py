@@ -11,7 +11,8 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from briefs import build, load_project
+from briefs import Project, build, load_project
+from briefs.source.loading import Loaded, load_dossiers
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = "human-trafficking"
@@ -23,6 +24,12 @@ def copy_templates(folder: Path) -> Path:
     templates = folder / "templates"
     shutil.copytree(REPO / "templates", templates)
     return templates
+
+
+def load_one(project: Project, dossier: str = SAMPLE) -> Loaded:
+    """One dossier of ``project``, loaded and validated as a build would."""
+    (loaded,) = load_dossiers(project.folders, project.settings.audiences, [dossier])
+    return loaded
 
 
 def write_project(

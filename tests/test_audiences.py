@@ -9,18 +9,17 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from briefs import InvalidInput, build, check, load_project
+from briefs.audience.selection import select
 from briefs.cli import main
-from briefs.loading import load_dossiers
-from briefs.model import Classification
-from briefs.selection import select
-from conftest import FIXTURES, REPO, SAMPLE, copy_templates, write_project
+from briefs.source.model import Classification
+from conftest import FIXTURES, REPO, SAMPLE, copy_templates, load_one, write_project
 
 DRIVING = "impaired-driving"
 
 
 def _selected(root: Path, dossier: str, audience: str) -> set[str]:
     project = load_project(root)
-    (loaded,) = load_dossiers(project, [dossier])
+    loaded = load_one(project, dossier)
     selection, problems = select(loaded, audience, project.settings.audiences[audience])
     assert problems == []
     return {item.id for item in selection.dossier.items()}
@@ -28,7 +27,7 @@ def _selected(root: Path, dossier: str, audience: str) -> set[str]:
 
 def test_selection_follows_clearance(project_dir: Path) -> None:
     project = load_project(project_dir)
-    (loaded,) = load_dossiers(project, [SAMPLE])
+    loaded = load_one(project, SAMPLE)
     for name, audience in project.settings.audiences.items():
         selection, _ = select(loaded, name, audience)
         kept = selection.dossier.items()
@@ -142,7 +141,7 @@ def test_over_page_budget_is_refused_and_keeps_last_pdf(project_dir: Path) -> No
 
 def test_marking_level_is_what_is_included(project_dir: Path) -> None:
     project = load_project(project_dir)
-    (loaded,) = load_dossiers(project, [SAMPLE])
+    loaded = load_one(project, SAMPLE)
     levels = {
         name: select(loaded, name, a)[0].level for name, a in project.settings.audiences.items()
     }

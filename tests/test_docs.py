@@ -7,7 +7,7 @@ import re
 import click
 
 from briefs.cli import main
-from briefs.config import Audience, Settings
+from briefs.source.config import Audience, Settings
 from conftest import REPO
 
 DOCS = REPO / "docs"

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-import briefs.inputs
+import briefs.editions.software
 from briefs import build, list_editions, load_project
 from briefs.cli import main
 from conftest import SAMPLE, copy_templates, write_project
@@ -125,15 +125,17 @@ def test_catalogue_rebuilds_only_its_language(project: Path, edit: Edit) -> None
 
 
 def test_software_versions_rebuild_all(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = briefs.inputs._installed_versions()
-    briefs.inputs.software.cache_clear()
-    monkeypatch.setattr(briefs.inputs, "__version__", "99.0.0")
+    real = briefs.editions.software._installed_versions()
+    briefs.editions.software.software.cache_clear()
+    monkeypatch.setattr(briefs.editions.software, "__version__", "99.0.0")
     assert rebuild(project) == ALL
-    briefs.inputs.software.cache_clear()
-    monkeypatch.setattr(briefs.inputs, "_installed_versions", lambda: {**real, "babel": "9.9"})
+    briefs.editions.software.software.cache_clear()
+    monkeypatch.setattr(
+        briefs.editions.software, "_installed_versions", lambda: {**real, "babel": "9.9"}
+    )
     assert rebuild(project) == ALL
     monkeypatch.undo()
-    briefs.inputs.software.cache_clear()
+    briefs.editions.software.software.cache_clear()
 
 
 def test_touch_or_comment_rebuilds_nothing(project: Path) -> None:

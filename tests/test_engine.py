@@ -32,7 +32,7 @@ def _fake_tools(tmp_path: Path) -> tuple[dict[str, str], Path]:
 @pytest.mark.parametrize(
     ("load", "compiles"),
     [
-        ("from briefs.engine import load_weasyprint; load_weasyprint()", False),
+        ("from briefs.render.engine import load_weasyprint; load_weasyprint()", False),
         ("import weasyprint", True),  # the control: the ordinary import does run them
     ],
 )
@@ -62,7 +62,7 @@ class FailOnce(importlib.abc.MetaPathFinder):
             sys.meta_path.remove(self)
             raise OSError("cannot load library 'libpango-1.0-0'")
 sys.meta_path.insert(0, FailOnce())
-from briefs.engine import load_weasyprint
+from briefs.render.engine import load_weasyprint
 weasyprint = load_weasyprint()
 print(len(weasyprint.HTML(string="<p>ok</p>").write_pdf()) > 0)
 """

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from briefs.cli import main
-from briefs.fetcher import AssetFetcher, Refused
+from briefs.render.fetcher import AssetFetcher, Refused
 from conftest import SAMPLE, copy_templates, tree_state, write_project
 
 

@@ -8,15 +8,14 @@ import pytest
 from click.testing import CliRunner
 
 from briefs import load_project
+from briefs.audience.guard import Watchlist, leaks, needles, normalize
 from briefs.cli import main
-from briefs.guard import Watchlist, leaks, needles, normalize
-from briefs.loading import load_dossiers
-from briefs.model import AnalysisPart, Contact, Fact, Figure
-from conftest import SAMPLE, copy_templates, write_project
+from briefs.source.model import AnalysisPart, Contact, Fact, Figure
+from conftest import SAMPLE, copy_templates, load_one, write_project
 
 
 def _recommendation(root: Path) -> tuple[str, str]:
-    (loaded,) = load_dossiers(load_project(root), [SAMPLE])
+    loaded = load_one(load_project(root))
     item = next(a for a in loaded.dossier.analysis if a.part is AnalysisPart.recommendation)
     return item.id, item.text.en
 

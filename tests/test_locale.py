@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from briefs.dates import PartialDate, Period
-from briefs.i18n import date_text, money_text, period_text, typography, value_text
-from briefs.model import Unit
+from briefs.source.dates import PartialDate, Period
+from briefs.source.formats import date_text, money_text, period_text, typography, value_text
+from briefs.source.model import Unit
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 

@@ -12,9 +12,8 @@ from typing import Any
 import pytest
 
 from briefs import load_project
-from briefs.loading import load_dossiers
-from briefs.model import Classification
-from conftest import SAMPLE, Built, write_project
+from briefs.source.model import Classification
+from conftest import SAMPLE, Built, load_one, write_project
 
 BRIEFS = [f"{a}.{lang}" for a in ("minister", "partners", "public") for lang in ("en", "fr")]
 BUDGETS = {"minister": 2, "partners": 8, "public": 6}
@@ -109,7 +108,7 @@ def test_partners_carry_figures_beyond_minister(sample: Built) -> None:
 def test_public_contains_no_internal_item(sample: Built, lang: str) -> None:
     """Canary: nothing above Unclassified reaches the public, in either language."""
     text = flat(sample.text(f"public.{lang}")).casefold()
-    (loaded,) = load_dossiers(load_project(sample.root), [SAMPLE])
+    loaded = load_one(load_project(sample.root))
     internal = [
         i for i in loaded.dossier.items() if i.classification is not Classification.unclassified
     ]

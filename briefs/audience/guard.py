@@ -13,8 +13,8 @@ import unicodedata
 from collections.abc import Iterable
 from html.parser import HTMLParser
 
-from briefs.i18n import value_text
-from briefs.model import REFERENCE, Figure, Item, Text
+from briefs.source.formats import value_text
+from briefs.source.model import REFERENCE, Figure, Item, Text
 
 SHINGLE = 6
 MIN_PHRASE = 12

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
-from briefs.config import Project
 from briefs.errors import Problem
-from briefs.i18n import LOCALES, po_path
+from briefs.render.catalogue import po_path
+from briefs.source.files import Folders
+from briefs.source.formats import LOCALES
 
 CODE_LABELS = ("For decision", "For information")
 """Labels chosen in Python rather than in a template."""
@@ -27,15 +29,15 @@ def template_labels(templates_dir: Path) -> dict[str, tuple[Path, int]]:
     return found
 
 
-def missing_labels(project: Project) -> list[Problem]:
-    """One problem per label without a translation, naming where it is used."""
-    used = template_labels(project.templates_dir)
+def missing_labels(folders: Folders, langs: Collection[str]) -> list[Problem]:
+    """One problem per label without a translation into one of ``langs``,
+    naming where it is used."""
+    used = template_labels(folders.templates)
     for label in CODE_LABELS:
         used.setdefault(label, (Path(__file__), 0))
-    langs = {lang for a in project.settings.audiences.values() for lang in a.languages}
     problems = []
-    for lang in sorted(langs - {"en"}):
-        path = po_path(project.templates_dir, lang)
+    for lang in sorted(set(langs) - {"en"}):
+        path = po_path(folders.templates, lang)
         translated: set[str] = set()
         if path.is_file():
             with path.open("rb") as handle:
@@ -45,11 +47,11 @@ def missing_labels(project: Project) -> list[Problem]:
             if msgid not in translated:
                 problems.append(
                     Problem(
-                        project.show(path),
+                        folders.show(path),
                         None,
                         f"msgid {msgid!r}",
                         f"expected a {lang} translation (used in "
-                        f"{project.show(where)}:{line}), found none",
+                        f"{folders.show(where)}:{line}), found none",
                     )
                 )
     return problems

@@ -6,17 +6,17 @@ returned until the whole input is sound.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from briefs.config import Project
-from briefs.dates import PartialDate
 from briefs.errors import InvalidInput, Problem
-from briefs.inputs import dossier_files
-from briefs.model import REFERENCE, SECTIONS, Dossier, DossierFile, Item, Text
-from briefs.validation import problems_from
-from briefs.yamlfile import Location, YamlDocument, dotted, read_yaml
+from briefs.source.dates import PartialDate
+from briefs.source.files import Folders, dossier_files
+from briefs.source.model import REFERENCE, SECTIONS, Dossier, DossierFile, Item, Text
+from briefs.source.validation import problems_from
+from briefs.source.yamlfile import Location, YamlDocument, dotted, read_yaml
 
 
 @dataclass(frozen=True)
@@ -46,15 +46,18 @@ class Loaded:
         return self.origins.get(item_id, Origin(f"data/{self.dossier.name}", None, item_id))
 
 
-def load_dossiers(project: Project, names: list[str] | None = None) -> list[Loaded]:
-    """Load the named dossiers (all when ``names`` is empty); raise once with every problem."""
-    available = project.dossier_names()
+def load_dossiers(
+    folders: Folders, audiences: Collection[str], names: list[str] | None = None
+) -> list[Loaded]:
+    """Load the named dossiers (all when ``names`` is empty); raise once with every
+    problem. ``audiences`` are the names an item may list under ``audiences:``."""
+    available = folders.dossiers()
     wanted = names or available
     problems: list[Problem] = []
     loaded: list[Loaded] = []
     for name in wanted:
         if name not in available:
-            shown = project.show(project.data_dir)
+            shown = folders.show(folders.data)
             problems.append(
                 Problem(
                     shown,
@@ -65,14 +68,14 @@ def load_dossiers(project: Project, names: list[str] | None = None) -> list[Load
                 )
             )
             continue
-        result, found = load_dossier(project, name)
+        result, found = load_dossier(folders, audiences, name)
         problems.extend(found)
         if result is not None:
             loaded.append(result)
     if not wanted:
         problems.append(
             Problem(
-                project.show(project.data_dir),
+                folders.show(folders.data),
                 None,
                 "",
                 "expected at least one dossier folder, found none",
@@ -83,17 +86,19 @@ def load_dossiers(project: Project, names: list[str] | None = None) -> list[Load
     return loaded
 
 
-def load_dossier(project: Project, name: str) -> tuple[Loaded | None, list[Problem]]:
+def load_dossier(
+    folders: Folders, audiences: Collection[str], name: str
+) -> tuple[Loaded | None, list[Problem]]:
     """Validate each file of one dossier, then check the dossier as a whole."""
-    folder = project.data_dir / name
+    folder = folders.data / name
     problems: list[Problem] = []
     documents: list[tuple[str, YamlDocument]] = []
     parts: list[DossierFile] = []
     files = dossier_files(folder)
     if not files:
-        problems.append(Problem(project.show(folder), None, "", "expected YAML files, found none"))
+        problems.append(Problem(folders.show(folder), None, "", "expected YAML files, found none"))
     for path in files:
-        shown = project.show(path)
+        shown = folders.show(path)
         document, found = read_yaml(path, shown)
         problems.extend(found)
         if document is None or document.data is None:
@@ -107,7 +112,10 @@ def load_dossier(project: Project, name: str) -> tuple[Loaded | None, list[Probl
     problems.extend(found)
     if problems:
         return None, problems
-    return _merge(project, name, documents, parts, origins)
+    loaded, found = _merge(folders.show(folder), name, documents, parts, origins)
+    if loaded is not None:
+        found += _check_references(loaded, audiences)
+    return (None, found) if found else (loaded, [])
 
 
 def _origins(documents: list[tuple[str, YamlDocument]]) -> tuple[dict[str, Origin], list[Problem]]:
@@ -141,7 +149,7 @@ def _origins(documents: list[tuple[str, YamlDocument]]) -> tuple[dict[str, Origi
 
 
 def _merge(
-    project: Project,
+    shown: str,
     name: str,
     documents: list[tuple[str, YamlDocument]],
     parts: list[DossierFile],
@@ -154,7 +162,7 @@ def _merge(
     if not headers:
         problems.append(
             Problem(
-                project.show(project.data_dir / name),
+                shown,
                 None,
                 "dossier",
                 "missing the 'dossier:' header; add it to one file",
@@ -176,12 +184,10 @@ def _merge(
     }
     dossier = Dossier(name=name, header=header, **sections)
     first_file, first_doc = headers[0]
-    loaded = Loaded(dossier, origins, first_file, first_doc)
-    problems.extend(_check_references(project, loaded))
-    return (None, problems) if problems else (loaded, [])
+    return Loaded(dossier, origins, first_file, first_doc), problems
 
 
-def _check_references(project: Project, loaded: Loaded) -> list[Problem]:
+def _check_references(loaded: Loaded, audiences: Collection[str]) -> list[Problem]:
     """Every source, topic, figure and audience an item names must exist."""
     dossier = loaded.dossier
     known = {
@@ -191,7 +197,6 @@ def _check_references(project: Project, loaded: Loaded) -> list[Problem]:
     }
     figures = {f.id for f in dossier.figures}
     as_of = dossier.header.as_of.first_day()
-    audiences = set(project.settings.audiences)
     problems: list[Problem] = []
     for item in dossier.items():
         where = loaded.where(item.id)

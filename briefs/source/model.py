@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from briefs.dates import PartialDate, Period
+from briefs.source.dates import PartialDate, Period
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
 NonEmpty = Annotated[str, Field(min_length=1)]

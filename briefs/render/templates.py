@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
-from functools import cache
+from collections.abc import Callable, Mapping
+from functools import cache, lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_eval_context
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    meta,
+    pass_eval_context,
+)
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
-from briefs.context import BriefContext
-from briefs.i18n import catalogue as load_catalogue
+from briefs.errors import Problem
+from briefs.render.catalogue import catalogue as load_catalogue
+from briefs.render.context import BriefContext
+from briefs.render.labels import missing_labels
+from briefs.source.config import Audience
+from briefs.source.files import Folders
 
 
 def css_string(value: str) -> Markup:
@@ -80,3 +92,61 @@ def render_html(templates_dir: Path, template: str, context: BriefContext) -> st
     """The brief as one HTML string."""
     page = environment(templates_dir).get_template(template)
     return page.render(brief=context, cite=context.cite, **labels(context.lang, templates_dir))
+
+
+def template_closure(env: Environment, name: str) -> list[str]:
+    """The template and every template it extends, includes or imports."""
+    assert env.loader is not None
+    seen: list[str] = []
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.append(current)
+        source, filename, _ = env.loader.get_source(env, current)
+        for ref in _references(env, source, current, filename):
+            if ref is None:  # a computed name: any template might be used
+                todo += [t for t in env.list_templates(extensions=["j2"]) if t not in seen]
+            else:
+                todo.append(ref)
+    return sorted(seen)
+
+
+def template_problems(folders: Folders, audiences: Mapping[str, Audience]) -> list[Problem]:
+    """Every template an audience uses, and those it extends, includes or
+    imports, must exist and parse; every label must be translated."""
+    env = environment(folders.templates)
+    problems: list[Problem] = []
+    for name, audience in audiences.items():
+        try:
+            template_closure(env, audience.template)
+        except TemplateSyntaxError as exc:
+            shown = folders.show(Path(exc.filename or audience.template))
+            problems.append(
+                Problem(
+                    shown,
+                    exc.lineno,
+                    f"audiences.{name}.template",
+                    f"template syntax error: {exc.message}",
+                )
+            )
+        except TemplateNotFound as exc:
+            problems.append(
+                Problem(
+                    folders.show(folders.templates),
+                    None,
+                    f"audiences.{name}.template",
+                    f"expected a template named {exc.name!r}, found none",
+                )
+            )
+    langs = {lang for a in audiences.values() for lang in a.languages}
+    return problems + missing_labels(folders, langs)
+
+
+@lru_cache(maxsize=256)
+def _references(
+    env: Environment, source: str, name: str, filename: str | None
+) -> tuple[str | None, ...]:
+    """The templates a source names; parsed once per distinct source."""
+    return tuple(meta.find_referenced_templates(env.parse(source, name, filename)))

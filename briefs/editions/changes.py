@@ -8,29 +8,15 @@ even as "removed", would tell the reader what it was.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from briefs.dates import PartialDate, Period
-from briefs.i18n import date_text, period_text, typography, value_text
-from briefs.model import REFERENCE, SECTIONS, Item, Unit
+from briefs.render.context import ChangesView
+from briefs.source.dates import PartialDate, Period
+from briefs.source.formats import date_text, period_text, typography, value_text
+from briefs.source.model import REFERENCE, SECTIONS, Item, Unit
 
 Snapshot = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class ChangesView:
-    """The "Changes since the edition of …" section, localized."""
-
-    since: str
-    added: list[str]
-    removed: list[str]
-    changed: list[str]
-
-    @property
-    def wording_only(self) -> bool:
-        return not (self.added or self.removed or self.changed)
 
 
 def _items(snapshot: Snapshot) -> dict[str, tuple[str, dict[str, Any]]]:

@@ -1,6 +1,6 @@
 """Turn a brief's HTML into a tagged, reproducible PDF with WeasyPrint.
 
-Making a Renderer loads WeasyPrint (a third of a second, see :mod:`briefs.engine`);
+Making a Renderer loads WeasyPrint (a third of a second, see :mod:`briefs.render.engine`);
 this module imports nothing else heavy, so that render workers stay lean.
 """
 
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from briefs.engine import load_weasyprint
-from briefs.fonts import use_shipped_fonts
+from briefs.render.engine import hb_subset_installed, load_weasyprint
+from briefs.render.fonts import use_shipped_fonts
 
 STYLESHEET = "brief.css"
 """The one stylesheet, under the assets folder; parsed once per process."""
@@ -47,8 +47,6 @@ def warn_without_hb_subset(found: bool | None = None) -> None:
     main process asks the dynamic linker, so that it need not import WeasyPrint.
     """
     if found is None:
-        from briefs.inputs import hb_subset_installed
-
         found = hb_subset_installed()
     if not found and not _said:
         _said.append(True)
@@ -77,7 +75,7 @@ class Renderer:
         from weasyprint.text.fonts import FontConfiguration
 
         from briefs.errors import FetchRefused
-        from briefs.fetcher import AssetFetcher, Refused
+        from briefs.render.fetcher import AssetFetcher, Refused
 
         self.assets = assets
         self.fonts = FontConfiguration()
@@ -107,7 +105,7 @@ class Renderer:
         from weasyprint import HTML
 
         from briefs.errors import FetchRefused
-        from briefs.fetcher import Refused
+        from briefs.render.fetcher import Refused
 
         epoch = int(datetime.fromisoformat(created).replace(tzinfo=UTC).timestamp())
         os.environ["SOURCE_DATE_EPOCH"] = str(epoch)

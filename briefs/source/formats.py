@@ -1,5 +1,5 @@
-"""Language: Babel formatting of dates, numbers and money, French typography,
-and the message catalogues that hold every template label.
+"""How values read in each official language: Babel formatting of dates,
+numbers and money, and French typography.
 
 Both official languages go through the same functions, so neither is an
 afterthought: "$16.17 million" and "16,17 millions de dollars" come from one
@@ -8,25 +8,17 @@ value.
 
 from __future__ import annotations
 
-import gettext
-import io
 import re
-from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
-from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date, format_interval, format_skeleton
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_compact_decimal, format_currency, format_decimal
 
-from briefs.dates import PartialDate, Period
-from briefs.model import Unit
+from briefs.source.dates import PartialDate, Period
+from briefs.source.model import Unit
 
 LOCALES = {"en": "en_CA", "fr": "fr_CA"}
-DOMAIN = "briefs"
 NBSP, NNBSP = "\u00a0", "\u202f"
 _SKELETONS = {"year": "y", "month": "yMMMM", "day": "yMMMMd"}
 
@@ -101,42 +93,3 @@ def typography(text: str, lang: str) -> str:
     for pattern, replacement in _FR_RULES:
         text = pattern.sub(replacement, text)
     return text
-
-
-@dataclass(frozen=True)
-class Catalogue:
-    """Template labels for one language; English msgids are the English text."""
-
-    lang: str
-    translations: gettext.NullTranslations
-
-    def gettext(self, message: str) -> str:
-        return typography(self.translations.gettext(message), self.lang)
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return typography(self.translations.ngettext(singular, plural, n), self.lang)
-
-
-def po_path(templates_dir: Path, lang: str) -> Path:
-    return templates_dir / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-
-
-def catalogue(templates_dir: Path, lang: str) -> Catalogue:
-    """Load ``locale/<lang>/LC_MESSAGES/briefs.po`` (no compile step needed);
-    reloaded when the file changes, so a long-running process stays true."""
-    path = po_path(templates_dir, lang)
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return Catalogue(lang, gettext.NullTranslations())
-    return _compiled(path, lang, st.st_mtime_ns, st.st_size)
-
-
-@lru_cache(maxsize=8)  # a long-running process sees each edit as a new key
-def _compiled(path: Path, lang: str, mtime_ns: int, size: int) -> Catalogue:
-    with path.open("rb") as handle:
-        po = read_po(handle, locale=LOCALES[lang])
-    buffer = io.BytesIO()
-    write_mo(buffer, po)
-    buffer.seek(0)
-    return Catalogue(lang, gettext.GNUTranslations(buffer))

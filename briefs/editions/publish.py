@@ -11,40 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from briefs.config import Project
-from briefs.ledger import Edition, Ledger, Trigger
-from briefs.outputs import write_atomic
-
-
-@dataclass(frozen=True)
-class Target:
-    """Which brief an edition belongs to, and where its files go."""
-
-    dossier: str
-    audience: str
-    lang: str
-
-    def output(self, project: Project, suffix: str = ".pdf") -> Path:
-        return project.output_dir / self.dossier / f"{self.audience}.{self.lang}{suffix}"
-
-    def archive(self, project: Project, number: int) -> Path:
-        return (
-            project.state_dir
-            / "archive"
-            / self.dossier
-            / f"{self.audience}.{self.lang}"
-            / f"{number:04d}.pdf"
-        )
+from briefs.audience.plan import Target
+from briefs.editions.atomic import write_atomic
+from briefs.editions.ledger import Edition, Ledger, Trigger
+from briefs.source.files import Folders
 
 
 def publish(
     ledger: Ledger,
-    project: Project,
+    folders: Folders,
     target: Target,
     number: int,
     pdf: bytes,
@@ -54,11 +32,13 @@ def publish(
     trigger: Trigger,
     inputs: str,
     now: datetime,
+    timezone: str,
     existing: frozenset[str] = frozenset(),
 ) -> Edition:
-    """Make ``pdf`` edition ``number`` of the brief, crash-safely."""
-    output, archive = target.output(project), target.archive(project, number)
-    zone = ZoneInfo(project.settings.timezone)
+    """Make ``pdf`` edition ``number`` of the brief, crash-safely; its date is
+    ``now`` as seen in ``timezone``."""
+    output, archive = target.output(folders), target.archive(folders, number)
+    zone = ZoneInfo(timezone)
     edition = Edition(
         dossier=target.dossier,
         audience=target.audience,
@@ -70,8 +50,8 @@ def publish(
         sha256=hashlib.sha256(pdf).hexdigest(),
         trigger=trigger,
         snapshot=snapshot,
-        output=project.show(output),
-        archive=project.show(archive),
+        output=folders.show(output),
+        archive=folders.show(archive),
         state="pending",
         existing=json.dumps(sorted(existing)),
     )
@@ -82,13 +62,13 @@ def publish(
     return edition
 
 
-def restore(project: Project, edition: Edition) -> bool:
+def restore(folders: Folders, edition: Edition) -> bool:
     """Put a published edition's archived PDF back in place, if the archive is sound."""
-    archive = project.root / edition.archive
+    archive = folders.root / edition.archive
     if not archive.is_file():
         return False
     pdf = archive.read_bytes()
     if hashlib.sha256(pdf).hexdigest() != edition.sha256:
         return False
-    write_atomic(project.root / edition.output, pdf)
+    write_atomic(folders.root / edition.output, pdf)
     return True

@@ -13,11 +13,13 @@ find a library, the import is simply tried again the ordinary way.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import ctypes.util
 import importlib
 import io
 import sys
 from collections.abc import Iterator
+from functools import cache
 from types import ModuleType
 
 
@@ -43,3 +45,14 @@ def _no_library_search() -> Iterator[None]:
         yield
     finally:
         ctypes.util.find_library = search
+
+
+@cache
+def hb_subset_installed() -> bool:
+    """Is HarfBuzz's subsetter loadable? Asked of the dynamic linker directly,
+    which takes a millisecond where ``ctypes.util.find_library`` runs ldconfig."""
+    try:
+        ctypes.CDLL("libharfbuzz-subset.so.0")
+    except OSError:
+        return False
+    return True

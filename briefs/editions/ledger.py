@@ -12,17 +12,15 @@ PDF is archived and moved into place, and only then is the row marked
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-if TYPE_CHECKING:
-    from briefs.config import Project
+from briefs.source.files import Folders, sha256_file
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -74,11 +72,6 @@ class Latest:
     number: int
     sha256: str
     output: str
-
-
-def sha256_file(path: Path) -> str:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 class Ledger:
@@ -207,12 +200,13 @@ def _values(edition: Edition) -> tuple[Any, ...]:
 
 
 @contextmanager
-def open_ledger(state: Path, root: Path, output: Path) -> Iterator[Ledger]:
+def open_ledger(folders: Folders) -> Iterator[Ledger]:
     """Open (creating) the ledger, holding the state folder's lock, after recovery.
 
     One builder at a time: a second one waits for the lock rather than
     interleaving editions.
     """
+    state = folders.state
     state.mkdir(parents=True, exist_ok=True)
     with (state / "lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -223,8 +217,8 @@ def open_ledger(state: Path, root: Path, output: Path) -> Iterator[Ledger]:
             db.executescript(SCHEMA)
             _migrate(db)
             ledger = Ledger(state, db)
-            ledger.recover(root)
-            for folder in (output, state):
+            ledger.recover(folders.root)
+            for folder in (folders.output, state):
                 for stray in folder.rglob(".*.tmp"):
                     stray.unlink(missing_ok=True)
             yield ledger
@@ -232,7 +226,7 @@ def open_ledger(state: Path, root: Path, output: Path) -> Iterator[Ledger]:
             db.close()
 
 
-def list_editions(project: Project, dossier: str | None = None) -> list[Edition]:
+def published(folders: Folders, dossier: str | None = None) -> list[Edition]:
     """Every published edition, oldest first per brief."""
-    with open_ledger(project.state_dir, project.root, project.output_dir) as ledger:
+    with open_ledger(folders) as ledger:
         return ledger.editions(dossier)

@@ -9,22 +9,22 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from briefs.builder import Report
-from briefs.changes import compare, withdrawn
-from briefs.changes import load as load_snapshot
-from briefs.config import Project
-from briefs.context import build_context
+from briefs.audience.guard import Watchlist, html_text
+from briefs.audience.plan import Brief
+from briefs.editions.changes import compare, withdrawn
+from briefs.editions.changes import load as load_snapshot
+from briefs.editions.digests import Digests
+from briefs.editions.fingerprint import fingerprint, snapshot
+from briefs.editions.ledger import Edition, Ledger
+from briefs.editions.publish import restore
 from briefs.errors import LeakDetected
-from briefs.fingerprint import fingerprint, snapshot
-from briefs.guard import Watchlist, html_text
-from briefs.i18n import catalogue
-from briefs.inputs import Digests
-from briefs.ledger import Edition, Ledger
-from briefs.model import Item
-from briefs.planning import Brief
-from briefs.publish import restore
-from briefs.render import environment, render_html
+from briefs.render.catalogue import catalogue
+from briefs.render.context import build_context
+from briefs.render.templates import environment, render_html
+from briefs.source.files import Folders
+from briefs.source.model import Item
 
 
 @dataclass
@@ -60,7 +60,7 @@ class Todo:
         )
 
 
-def html_for(todo: Todo, project: Project) -> str:
+def html_for(todo: Todo, templates: Path) -> str:
     """The brief's HTML, checked by the leak guard; cheap, no WeasyPrint."""
     brief, previous = todo.brief, todo.previous
     changes = None
@@ -72,9 +72,9 @@ def html_for(todo: Todo, project: Project) -> str:
         )
         visible = {i.id for i in brief.selection.dossier.items()}
         todo.forbidden = withdrawn(old, visible, existing)
-    labels = catalogue(project.templates_dir, brief.lang)
+    labels = catalogue(templates, brief.lang)
     context = build_context(brief.selection, brief.lang, labels, todo.number, changes)
-    html = render_html(project.templates_dir, brief.selection.audience.template, context)
+    html = render_html(templates, brief.selection.audience.template, context)
     guard(todo, html_text(html))
     return html
 
@@ -88,31 +88,40 @@ def guard(todo: Todo, text: str) -> None:
         raise LeakDetected(todo.brief.name, leaked)
 
 
+@dataclass
+class Decision:
+    """What :func:`decide` found: briefs to render, current ones, restored ones."""
+
+    todo: list[Todo] = field(default_factory=list)
+    current: int = 0
+    restored: list[Path] = field(default_factory=list)
+
+
 def decide(
     briefs: list[Brief],
-    project: Project,
+    folders: Folders,
     ledger: Ledger,
     digests: Digests,
     keys: dict[str, str],
     force: bool,
-    report: Report,
-) -> list[Todo]:
+) -> Decision:
     """Which briefs need a new edition; restore intact ones whose PDF went missing."""
-    todo = []
-    env = environment(project.templates_dir)
+    decision = Decision()
+    todo = decision.todo
+    env = environment(folders.templates)
     for brief in briefs:
         t = brief.target
         content = _content(brief)
-        mark = fingerprint(brief.selection, brief.lang, project.templates_dir, env, digests)
+        mark = fingerprint(brief.selection, brief.lang, folders.templates, env, digests)
         last = ledger.last(t.dossier, t.audience, t.lang)
         if last is not None and last.fingerprint == mark:
-            if not force and digests.of(project.root / last.output) == last.sha256:
+            if not force and digests.of(folders.root / last.output) == last.sha256:
                 ledger.set_inputs(t.dossier, t.audience, t.lang, keys[t.dossier])
-                report.current += 1
+                decision.current += 1
                 continue
-            if not force and restore(project, last):
+            if not force and restore(folders, last):
                 ledger.set_inputs(t.dossier, t.audience, t.lang, keys[t.dossier])
-                report.restored.append(t.output(project))
+                decision.restored.append(t.output(folders))
                 continue
             # The same edition again: compared as it was, leaving unnamed what it did.
             before = ledger.get(t.dossier, t.audience, t.lang, last.number - 1)
@@ -122,7 +131,7 @@ def decide(
             number = (last.number + 1) if last else 1
             todo.append(Todo(brief, number, mark, content, last, last, _ids(brief)))
     ledger.db.commit()
-    return todo
+    return decision
 
 
 def _content(brief: Brief) -> str:

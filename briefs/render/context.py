@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from briefs.changes import ChangesView
-from briefs.charts import bar_chart
-from briefs.i18n import Catalogue, date_text, period_text, typography, value_text
-from briefs.model import REFERENCE, AnalysisPart, Figure, Source, Text
-from briefs.selection import Selection
+from briefs.audience.selection import Selection
+from briefs.render.catalogue import Catalogue
+from briefs.render.charts import bar_chart
+from briefs.source.formats import date_text, period_text, typography, value_text
+from briefs.source.model import REFERENCE, AnalysisPart, Figure, Source, Text
 
 MARKINGS = {
     "unclassified": "UNCLASSIFIED / NON CLASSIFIÉ",
@@ -23,6 +23,20 @@ MARKINGS = {
     "protected_b": "PROTECTED B / PROTÉGÉ B",
     "protected_c": "PROTECTED C / PROTÉGÉ C",
 }
+
+
+@dataclass(frozen=True)
+class ChangesView:
+    """The "Changes since the edition of …" section, localized."""
+
+    since: str
+    added: list[str]
+    removed: list[str]
+    changed: list[str]
+
+    @property
+    def wording_only(self) -> bool:
+        return not (self.added or self.removed or self.changed)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from briefs.errors import Problem
-from briefs.yamlfile import Location, YamlDocument, dotted
+from briefs.source.yamlfile import Location, YamlDocument, dotted
 
 
 def problems_from(

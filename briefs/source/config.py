@@ -7,6 +7,7 @@ entry here and a template, nothing else.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -14,11 +15,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from briefs.errors import InvalidInput, Problem, ProjectNotFound
-from briefs.model import Classification, Id, Lang, Text
-from briefs.validation import problems_from
-from briefs.yamlfile import read_yaml
-
-CONFIG_NAME = "briefs.yaml"
+from briefs.source.files import CONFIG_NAME, Folders
+from briefs.source.model import Classification, Id, Lang, Text
+from briefs.source.validation import problems_from
+from briefs.source.yamlfile import read_yaml
 
 
 class _Config(BaseModel):
@@ -89,37 +89,12 @@ class Project:
     root: Path
     settings: Settings
 
-    @property
-    def data_dir(self) -> Path:
-        return self.root / self.settings.data
-
-    @property
-    def templates_dir(self) -> Path:
-        return (self.root / self.settings.templates).resolve()
-
-    @property
-    def assets_dir(self) -> Path:
-        return self.templates_dir / "assets"
-
-    @property
-    def output_dir(self) -> Path:
-        return self.root / self.settings.output
-
-    @property
-    def state_dir(self) -> Path:
-        return self.root / self.settings.state
-
-    def show(self, path: Path) -> str:
-        """A path as the user knows it: relative to the project when inside it."""
-        try:
-            return str(path.relative_to(self.root))
-        except ValueError:
-            return str(path)
-
-    def dossier_names(self) -> list[str]:
-        from briefs.inputs import dossier_names
-
-        return dossier_names(self.data_dir) if self.data_dir.is_dir() else []
+    @cached_property
+    def folders(self) -> Folders:
+        """Where things are, for the stages that need no more than that."""
+        s = self.settings
+        places = {"data": s.data, "templates": s.templates, "output": s.output, "state": s.state}
+        return Folders.under(self.root, places)
 
 
 def load_project(root: Path) -> Project:
@@ -135,18 +110,18 @@ def load_project(root: Path) -> Project:
         settings = Settings.model_validate(document.data)
     except ValidationError as exc:
         raise InvalidInput(problems_from(exc, document, CONFIG_NAME, Settings)) from None
-    project = Project(root, settings)
+    folders = Project(root, settings).folders
     missing = [
         Problem(
             CONFIG_NAME,
             document.line_of(("audiences", name, "template")),
             f"audiences.{name}.template",
-            f"expected a template file in {project.show(project.templates_dir)}, "
+            f"expected a template file in {folders.show(folders.templates)}, "
             f"found no {audience.template!r}",
         )
         for name, audience in settings.audiences.items()
-        if not (project.templates_dir / audience.template).is_file()
+        if not (folders.templates / audience.template).is_file()
     ]
     if missing:
         raise InvalidInput(missing)
-    return project
+    return Project(root, settings)

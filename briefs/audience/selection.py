@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from briefs.config import Audience
 from briefs.errors import Problem
-from briefs.loading import Loaded, Origin, texts_of
-from briefs.model import REFERENCE, SECTIONS, Classification, Dossier, Item, Text
+from briefs.source.config import Audience
+from briefs.source.loading import Loaded, Origin, texts_of
+from briefs.source.model import REFERENCE, SECTIONS, Classification, Dossier, Item, Text
 
 
 def visible(item: Item, name: str, audience: Audience) -> bool:

@@ -1,6 +1,6 @@
 """Which fonts WeasyPrint may use: only those shipped with the templates.
 
-Kept apart from :mod:`briefs.pdf` so that a build can point fontconfig at
+Kept apart from :mod:`briefs.render.pdf` so that a build can point fontconfig at
 them, and start the render workers, before anything heavy is imported.
 """
 

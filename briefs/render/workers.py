@@ -24,12 +24,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar
 
+from briefs.source.files import tree_digest
+
 if TYPE_CHECKING:
-    from briefs.pdf import Rendered, Renderer
+    from briefs.render.pdf import Rendered, Renderer
 
 RECYCLE = 40
 ASSETS_VARIABLE = "BRIEFS_RENDER_ASSETS"
-"""Tells the fork server (see :mod:`briefs.prefork`) which assets to prepare."""
+"""Tells the fork server (see :mod:`briefs.render.prefork`) which assets to prepare."""
 Key = TypeVar("Key")
 
 
@@ -49,7 +51,7 @@ _early: list[threading.Thread] = []
 
 def _ready(assets: Path, key: str, quiet: bool = True) -> None:
     """Make this process's Renderer (the costly part), unless it was made from
-    these very assets: ``key`` is their :func:`~briefs.inputs.tree_digest`.
+    these very assets: ``key`` is their :func:`~briefs.source.files.tree_digest`.
 
     A failure here (say the stylesheet asks for a forbidden URL) is kept and
     raised for each job, so every brief reports the real reason instead of
@@ -58,7 +60,7 @@ def _ready(assets: Path, key: str, quiet: bool = True) -> None:
     global _renderer
     if _made_for == [key]:
         return
-    from briefs.pdf import Renderer
+    from briefs.render.pdf import Renderer
 
     _failed.clear()
     _made_for[:] = [key]
@@ -71,8 +73,6 @@ def _ready(assets: Path, key: str, quiet: bool = True) -> None:
 
 def prepare(assets: Path) -> None:
     """In the fork server: a Renderer and a first render, for every worker to inherit."""
-    from briefs.inputs import tree_digest
-
     _ready(assets, tree_digest(assets))  # digest first: a later edit makes it stale
     if _renderer is not None:
         with contextlib.suppress(Exception):  # a real render will say what is wrong
@@ -103,11 +103,11 @@ def start_early(assets: Path) -> None:
     build plans its work; pool workers are then forked from it, ready."""
     from multiprocessing import forkserver
 
-    from briefs.fonts import use_shipped_fonts
+    from briefs.render.fonts import use_shipped_fonts
 
     use_shipped_fonts(assets)  # the fork server inherits it
     os.environ[ASSETS_VARIABLE] = str(assets)
-    forkserver.set_forkserver_preload(["briefs.prefork"])
+    forkserver.set_forkserver_preload(["briefs.render.prefork"])
     if not _early:  # starting it takes a while; nobody needs to wait for that here
         _early.append(threading.Thread(target=forkserver.ensure_running, daemon=True))
         _early[0].start()
@@ -126,7 +126,7 @@ class RenderPool:
         self.pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> RenderPool:
-        from briefs.pdf import warn_without_hb_subset
+        from briefs.render.pdf import warn_without_hb_subset
 
         warn_without_hb_subset()
         if self.workers > 1:

@@ -1,8 +1,8 @@
-"""``build()``: the one entry point the CLI, the scheduler and the web server call.
+"""What a build is asked for and what it did, and the quick "nothing changed".
 
-It answers "nothing changed" from file stats alone, before importing the
-pipeline (Jinja2, pydantic models, WeasyPrint); otherwise it runs the pipeline
-in :mod:`briefs.pipeline`, which decides brief by brief from fingerprints.
+Light on purpose: :func:`nothing_to_do` answers from file stats alone, before
+anything imports the pipeline (Jinja2, pydantic models, WeasyPrint), so a
+door (the CLI, the scheduler) can skip a build that has nothing to do.
 """
 
 from __future__ import annotations
@@ -11,15 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
+from briefs.editions.fresh import up_to_date
+from briefs.editions.ledger import Trigger
 from briefs.errors import Problem
-from briefs.inputs import Paths, up_to_date
-from briefs.ledger import Trigger
-from briefs.workers import default_jobs, start_early
-
-if TYPE_CHECKING:
-    from briefs.config import Project
+from briefs.render.workers import default_jobs, start_early
+from briefs.source.files import Folders
 
 Progress = Callable[[str, int, int], None]
 
@@ -58,24 +55,6 @@ class Request:
     """The edition time to record; None: the clock."""
 
 
-def build(
-    project: Project,
-    dossiers: list[str] | None = None,
-    audiences: list[str] | None = None,
-    langs: list[str] | None = None,
-    **options: Any,
-) -> Report:
-    """Bring the briefs asked for (all by default) up to date; raise InvalidInput
-    on bad input. ``options`` are the other fields of :class:`Request`."""
-    request = Request(dossiers, audiences, langs, **options)
-    current = nothing_to_do(project.root, request)
-    if current is not None:
-        return Report(current=current)
-    from briefs.pipeline import run  # the heavy part, only when something changed
-
-    return run(project, request)
-
-
 def nothing_to_do(root: Path, request: Request) -> int | None:
     """The number of briefs already current when none needs building, else None.
 
@@ -83,12 +62,14 @@ def nothing_to_do(root: Path, request: Request) -> int | None:
     render workers' fork server is started at once, so that it gets ready
     while the data is read.
     """
+    folders = Folders.read(root)
+    if folders is None:
+        return None  # loading the project will say what is wrong
     if not (request.force or request.html):
         asked = (request.dossiers or [], request.audiences or [], request.langs or [])
-        current = up_to_date(root, *asked)
+        current = up_to_date(folders, *asked)
         if current is not None:
             return current
-    paths = Paths.of(root)
-    if paths is not None and (request.jobs or default_jobs()) > 1:
-        start_early(paths.templates / "assets")
+    if (request.jobs or default_jobs()) > 1:
+        start_early(folders.assets)
     return None

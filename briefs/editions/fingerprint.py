@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, meta
+from jinja2 import Environment
 
-from briefs.i18n import po_path
-from briefs.inputs import Digests, software
-from briefs.model import SECTIONS
-from briefs.selection import Selection
+from briefs.audience.selection import Selection
+from briefs.editions.digests import Digests
+from briefs.editions.software import software
+from briefs.render.catalogue import po_path
+from briefs.render.templates import template_closure
+from briefs.source.model import SECTIONS
 
 
 def snapshot(selection: Selection, lang: str) -> dict[str, Any]:
@@ -49,25 +50,6 @@ def _localize(value: Any, lang: str) -> Any:
     return value
 
 
-def template_closure(env: Environment, name: str) -> list[str]:
-    """The template and every template it extends, includes or imports."""
-    assert env.loader is not None
-    seen: list[str] = []
-    todo = [name]
-    while todo:
-        current = todo.pop()
-        if current in seen:
-            continue
-        seen.append(current)
-        source, filename, _ = env.loader.get_source(env, current)
-        for ref in _references(env, source, current, filename):
-            if ref is None:  # a computed name: any template might be used
-                todo += [t for t in env.list_templates(extensions=["j2"]) if t not in seen]
-            else:
-                todo.append(ref)
-    return sorted(seen)
-
-
 def fingerprint(
     selection: Selection, lang: str, templates: Path, env: Environment, digests: Digests
 ) -> str:
@@ -84,11 +66,3 @@ def fingerprint(
     }
     encoded = json.dumps(parts, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(encoded).hexdigest()
-
-
-@lru_cache(maxsize=256)
-def _references(
-    env: Environment, source: str, name: str, filename: str | None
-) -> tuple[str | None, ...]:
-    """The templates a source names; parsed once per distinct source."""
-    return tuple(meta.find_referenced_templates(env.parse(source, name, filename)))
