@@ -8,6 +8,7 @@ with nothing to do start fast.
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -64,6 +65,9 @@ def main(ctx: click.Context, root: Path, verbose: bool) -> None:
         stream=sys.stderr,
     )
     logging.getLogger("fontTools").setLevel(logging.ERROR)
+    # Past a file size limit (ulimit -f), a write fails with EFBIG and a message
+    # instead of the kernel killing briefs without one.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     ctx.obj = {"root": root.resolve()}
 
 

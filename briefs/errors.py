@@ -100,3 +100,40 @@ class ProjectNotFound(BriefsError):
 
     def __init__(self, root: Path) -> None:
         super().__init__(f"{root}: no briefs.yaml here; run from a briefs project or pass -C DIR.")
+
+
+class FolderNotWritable(BriefsError):
+    """A build must write to the output or state folder, and may not."""
+
+    def __init__(self, folder: str, reason: str) -> None:
+        self.folder = folder
+        super().__init__(
+            f"{folder}: write permission needed ({reason}). Give the user running briefs "
+            "write access to it (or remount it read-write), or set output: and state: in "
+            "briefs.yaml to writable folders. The PDFs in place are unchanged."
+        )
+
+
+class LedgerDamaged(BriefsError):
+    """The edition ledger cannot be read as a database."""
+
+    def __init__(self, ledger: str, reason: str) -> None:
+        self.ledger = ledger
+        super().__init__(
+            f"{ledger}: the edition ledger is damaged ({reason}). The archived PDFs are "
+            "untouched. Move the ledger aside, with its -wal and -shm files if any, and "
+            "build again: the next build starts a new ledger and numbers each brief's "
+            "editions after the highest one in its archive."
+        )
+
+
+class DiskFull(BriefsError):
+    """A write failed for want of space: the disk, a quota or ``ulimit -f``."""
+
+    def __init__(self, path: str, cause: str) -> None:
+        self.path = path
+        super().__init__(
+            f"could not write {path}: {cause}. Free some space or raise the limit, then "
+            "build again: no PDF was left half-written, and the next build settles the "
+            "edition left pending and publishes the rest."
+        )

@@ -23,6 +23,7 @@ from jinja2 import TemplateError
 from briefs.audience.plan import Brief, select_all
 from briefs.editions.atomic import write_atomic
 from briefs.editions.digests import Digests
+from briefs.editions.faults import ensure_writable
 from briefs.editions.fresh import assess, inputs_keys
 from briefs.editions.ledger import Edition, Ledger, Trigger, open_ledger, published
 from briefs.editions.publish import publish
@@ -86,6 +87,8 @@ def run(project: Project, request: Request) -> Report:
         assets = digests.tree(folders.assets)  # renderers made from other assets are stale
         moment = request.now or datetime.now(UTC)
         todo = decision.todo
+        for folder in sorted({item.brief.target.output(folders).parent for item in todo}):
+            ensure_writable(folder)  # say so now, not after rendering
         while todo:  # a second round only for editions whose bytes moved (see _publish)
             redo: list[Todo] = []
             for done, (item, outcome) in enumerate(_render(todo, folders, pool, assets), 1):

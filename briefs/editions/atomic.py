@@ -6,12 +6,20 @@ import os
 import tempfile
 from pathlib import Path
 
+from briefs.editions.faults import writing
+
 
 def write_atomic(target: Path, data: bytes) -> None:
     """Write to a temporary file beside ``target``, flush it to disk, then rename.
 
     A crash at any moment leaves either the old file or the new one, never a mix.
+    A folder we may not write, or a full disk, raises a :class:`BriefsError`.
     """
+    with writing(target):
+        _write(target, data)
+
+
+def _write(target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from briefs.editions.faults import connect_readonly, sqlite_fault, writing
 from briefs.source.files import Folders, sha256_file
 
 SCHEMA = """
@@ -204,29 +206,69 @@ def open_ledger(folders: Folders) -> Iterator[Ledger]:
     """Open (creating) the ledger, holding the state folder's lock, after recovery.
 
     One builder at a time: a second one waits for the lock rather than
-    interleaving editions.
+    interleaving editions. A state or output folder we may not write, a full
+    disk or a damaged ledger raise a :class:`BriefsError` that says so.
     """
     state = folders.state
-    state.mkdir(parents=True, exist_ok=True)
-    with (state / "lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        db = sqlite3.connect(state / LEDGER_NAME, timeout=30)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")
-            db.executescript(SCHEMA)
-            _migrate(db)
-            ledger = Ledger(state, db)
-            ledger.recover(folders.root)
-            for folder in (folders.output, state):
-                for stray in folder.rglob(".*.tmp"):
-                    stray.unlink(missing_ok=True)
+    path = state / LEDGER_NAME
+    try:
+        with writing(state):
+            state.mkdir(parents=True, exist_ok=True)
+            lock = (state / "lock").open("a")
+        with lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            db = sqlite3.connect(path, timeout=30)
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=FULL")
+                db.executescript(SCHEMA)
+                _migrate(db)
+                ledger = Ledger(state, db)
+                with writing(state):
+                    ledger.recover(folders.root)
+                    for folder in (folders.output, state):
+                        for stray in folder.rglob(".*.tmp"):
+                            stray.unlink(missing_ok=True)
+                yield ledger
+            finally:
+                db.close()
+    except sqlite3.Error as exc:
+        fault = sqlite_fault(exc, path)
+        if fault is None:
+            raise
+        raise fault from exc
+
+
+@contextmanager
+def read_ledger(folders: Folders) -> Iterator[Ledger | None]:
+    """The ledger for reading only, None when there is none yet.
+
+    Where the state folder may be written this is :func:`open_ledger`, which
+    settles what a crash left. Where it may not, the ledger is read as it is,
+    without the lock: listing editions works on a read-only tree.
+    """
+    path = folders.state / LEDGER_NAME
+    if not path.is_file():
+        yield None
+        return
+    if os.access(folders.state, os.W_OK) and os.access(folders.state / "lock", os.W_OK):
+        with open_ledger(folders) as ledger:
             yield ledger
+        return
+    try:
+        db = connect_readonly(path)
+        try:
+            yield Ledger(folders.state, db)
         finally:
             db.close()
+    except sqlite3.Error as exc:
+        fault = sqlite_fault(exc, path)
+        if fault is None:
+            raise
+        raise fault from exc
 
 
 def published(folders: Folders, dossier: str | None = None) -> list[Edition]:
-    """Every published edition, oldest first per brief."""
-    with open_ledger(folders) as ledger:
-        return ledger.editions(dossier)
+    """Every published edition, oldest first per brief; none without a ledger."""
+    with read_ledger(folders) as ledger:
+        return ledger.editions(dossier) if ledger is not None else []
