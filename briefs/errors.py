@@ -137,3 +137,15 @@ class DiskFull(BriefsError):
             "build again: no PDF was left half-written, and the next build settles the "
             "edition left pending and publishes the rest."
         )
+
+
+class ArchiveConflict(BriefsError):
+    """Publishing would overwrite an archived edition with other bytes."""
+
+    def __init__(self, archive: str) -> None:
+        self.archive = archive
+        super().__init__(
+            f"{archive}: an archived edition with other bytes is already there; refusing to "
+            "overwrite it. An archived PDF is never replaced: move it aside only once you "
+            "know which edition it is, then build again."
+        )

@@ -5,6 +5,10 @@ The order is what makes a crash harmless. The ledger row is written first as
 the row marked ``published``. A crash before the move leaves the previous PDF
 and a pending row that recovery discards; a crash after it leaves the new PDF
 and a pending row that recovery publishes.
+
+An archived PDF is never overwritten: numbering goes on after the highest
+edition in the archive even when the ledger lost its history, and publishing
+refuses an archive file that is already there with other bytes.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from zoneinfo import ZoneInfo
 from briefs.audience.plan import Target
 from briefs.editions.atomic import write_atomic
 from briefs.editions.ledger import Edition, Ledger, Trigger
-from briefs.source.files import Folders
+from briefs.errors import ArchiveConflict
+from briefs.source.files import Folders, sha256_file
 
 
 def publish(
@@ -55,11 +60,24 @@ def publish(
         state="pending",
         existing=json.dumps(sorted(existing)),
     )
+    kept = archive.is_file() and sha256_file(archive) == edition.sha256
+    if archive.is_file() and not kept:
+        raise ArchiveConflict(folders.show(archive))
     ledger.begin(edition)
-    write_atomic(archive, pdf)
+    if not kept:
+        write_atomic(archive, pdf)
     write_atomic(output, pdf)
     ledger.commit(edition, inputs)
     return edition
+
+
+def next_number(folders: Folders, target: Target, last: Edition | None) -> int:
+    """The number of the brief's next edition: after its last one in the ledger,
+    and after every PDF in its archive, so a ledger that was deleted or moved
+    aside never reuses (and overwrites) an archived edition."""
+    folder = target.archive(folders, 1).parent
+    archived = [int(p.stem) for p in folder.glob("*.pdf") if p.stem.isdigit()]
+    return max([last.number if last else 0, *archived]) + 1
 
 
 def restore(folders: Folders, edition: Edition) -> bool:

@@ -18,7 +18,7 @@ from briefs.editions.changes import load as load_snapshot
 from briefs.editions.digests import Digests
 from briefs.editions.fingerprint import fingerprint, snapshot
 from briefs.editions.ledger import Edition, Ledger
-from briefs.editions.publish import restore
+from briefs.editions.publish import next_number, restore
 from briefs.errors import LeakDetected
 from briefs.render.catalogue import catalogue
 from briefs.render.context import build_context
@@ -128,7 +128,7 @@ def decide(
             existing = frozenset(json.loads(last.existing))
             todo.append(Todo(brief, last.number, mark, content, before, last, existing))
         else:
-            number = (last.number + 1) if last else 1
+            number = next_number(folders, t, last)
             todo.append(Todo(brief, number, mark, content, last, last, _ids(brief)))
     ledger.db.commit()
     return decision
