@@ -151,14 +151,15 @@ def _progress() -> Iterator[Progress | None]:
 
 
 @main.command()
+@click.argument("dossiers", nargs=-1)
 @click.pass_context
-def check(ctx: click.Context) -> None:
-    """Validate all data, configuration and templates; write nothing."""
+def check(ctx: click.Context, dossiers: tuple[str, ...]) -> None:
+    """Validate data, configuration and templates (of the DOSSIERs given); write nothing."""
     from briefs.pipeline import check as run
 
-    briefs = run(_project(ctx))
-    dossiers = sorted({b.loaded.dossier.name for b in briefs})
-    click.echo(f"ok: {len(dossiers)} dossier(s), {len(briefs)} brief(s) would be built")
+    briefs = run(_project(ctx), list(dossiers) or None)
+    checked = {b.loaded.dossier.name for b in briefs}
+    click.echo(f"ok: {len(checked)} dossier(s), {len(briefs)} brief(s) would be built")
 
 
 @main.command()

@@ -102,6 +102,15 @@ class ProjectNotFound(BriefsError):
         super().__init__(f"{root}: no briefs.yaml here; run from a briefs project or pass -C DIR.")
 
 
+class UnknownDossier(BriefsError):
+    """A dossier name that is neither a folder under data/ nor in the ledger."""
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        super().__init__(
+            f"expected a dossier, found no {name!r} (dossiers: {', '.join(known) or 'none'})"
+        )
+
+
 class FolderNotWritable(BriefsError):
     """A build must write to the output or state folder, and may not."""
 

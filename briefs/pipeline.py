@@ -28,7 +28,7 @@ from briefs.editions.fresh import assess, inputs_keys
 from briefs.editions.ledger import Edition, Ledger, Trigger, open_ledger, published
 from briefs.editions.publish import publish
 from briefs.editions.todo import Todo, decide, guard, html_for
-from briefs.errors import BriefsError, PageBudgetExceeded, Problem
+from briefs.errors import BriefsError, PageBudgetExceeded, Problem, UnknownDossier
 from briefs.render.templates import template_problems
 from briefs.render.workers import Job, RenderPool, default_jobs
 from briefs.request import Report, Request, nothing_to_do
@@ -130,14 +130,22 @@ def plan(
     return select_all(project.folders, known, dossiers, audiences, langs, problems)
 
 
-def check(project: Project) -> list[Brief]:
-    """Validate data, configuration and templates; write nothing."""
-    return plan(project)
+def check(project: Project, dossiers: list[str] | None = None) -> list[Brief]:
+    """Validate data, configuration and templates (of the ``dossiers`` given, all
+    by default); write nothing, and never touch the state folder."""
+    return plan(project, dossiers)
 
 
 def list_editions(project: Project, dossier: str | None = None) -> list[Edition]:
-    """Every published edition, oldest first per brief."""
-    return published(project.folders, dossier)
+    """Every published edition, oldest first per brief; raise UnknownDossier for a
+    ``dossier`` that is neither under data/ nor in the ledger. Reads only."""
+    editions = published(project.folders)
+    if dossier is None:
+        return editions
+    known = sorted(set(project.folders.dossiers()) | {e.dossier for e in editions})
+    if dossier not in known:
+        raise UnknownDossier(dossier, known)
+    return [e for e in editions if e.dossier == dossier]
 
 
 def _render(
