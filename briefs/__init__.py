@@ -21,28 +21,38 @@ _EXPORTS = {
     "Request": "briefs.request",
     "Project": "briefs.source.config",
     "load_project": "briefs.source.config",
+    "ArchiveConflict": "briefs.errors",
     "BriefsError": "briefs.errors",
     "BriefsRefused": "briefs.errors",
+    "DiskFull": "briefs.errors",
     "FetchRefused": "briefs.errors",
+    "FolderNotWritable": "briefs.errors",
     "InvalidInput": "briefs.errors",
+    "LedgerDamaged": "briefs.errors",
     "LeakDetected": "briefs.errors",
     "PageBudgetExceeded": "briefs.errors",
     "Problem": "briefs.errors",
     "ProjectNotFound": "briefs.errors",
+    "UnknownDossier": "briefs.errors",
 }
 
 __all__ = [
+    "ArchiveConflict",
     "BriefsError",
     "BriefsRefused",
+    "DiskFull",
     "FetchRefused",
+    "FolderNotWritable",
     "InvalidInput",
     "LeakDetected",
+    "LedgerDamaged",
     "PageBudgetExceeded",
     "Problem",
     "Project",
     "ProjectNotFound",
     "Report",
     "Request",
+    "UnknownDossier",
     "__version__",
     "build",
     "check",
@@ -53,14 +63,19 @@ __all__ = [
 
 if TYPE_CHECKING:
     from briefs.errors import (
+        ArchiveConflict,
         BriefsError,
         BriefsRefused,
+        DiskFull,
         FetchRefused,
+        FolderNotWritable,
         InvalidInput,
         LeakDetected,
+        LedgerDamaged,
         PageBudgetExceeded,
         Problem,
         ProjectNotFound,
+        UnknownDossier,
     )
     from briefs.pipeline import build, check, list_editions, plan
     from briefs.request import Report, Request

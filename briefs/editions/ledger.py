@@ -251,7 +251,8 @@ def read_ledger(folders: Folders) -> Iterator[Ledger | None]:
     if not path.is_file():
         yield None
         return
-    if os.access(folders.state, os.W_OK) and os.access(folders.state / "lock", os.W_OK):
+    lock = folders.state / "lock"
+    if os.access(folders.state, os.W_OK) and (not lock.exists() or os.access(lock, os.W_OK)):
         with open_ledger(folders) as ledger:
             yield ledger
         return
