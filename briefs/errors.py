@@ -149,12 +149,12 @@ class DiskFull(BriefsError):
 
 
 class ArchiveConflict(BriefsError):
-    """Publishing would overwrite an archived edition with other bytes."""
+    """Publishing would overwrite an archived edition."""
 
     def __init__(self, archive: str) -> None:
         self.archive = archive
         super().__init__(
-            f"{archive}: an archived edition with other bytes is already there; refusing to "
-            "overwrite it. An archived PDF is never replaced: move it aside only once you "
-            "know which edition it is, then build again."
+            f"{archive}: an archived edition is already there; refusing to overwrite it. "
+            "An archived PDF is never replaced: move it aside only once you know which "
+            "edition it is, then build again."
         )

@@ -188,7 +188,8 @@ def test_read_only_output_folder_build_says_so_before_rendering(project: Path) -
     read_only(project / "output" / SAMPLE)  # the state folder stays writable
     done = briefs(project, "build")
     assert done.returncode == 1, done.stderr
-    assert f"error: {project / 'output' / SAMPLE}: write permission needed" in done.stderr
+    folder = project / "output" / SAMPLE
+    assert f"error: {folder}: write permission needed (Permission denied)" in done.stderr
     assert "Traceback" not in done.stderr
     assert pdfs(project) == {k: v for k, v in before.items() if k.endswith(".pdf")}
     assert consistent(project) == [1] * 6
@@ -309,7 +310,7 @@ def test_publishing_refuses_to_overwrite_an_archived_pdf(project: Path) -> None:
             now=FIRST,
             timezone="UTC",
         )
-    assert str(refused.value).startswith(f"{folders.show(archive)}: an archived edition")
+    assert str(refused.value).startswith(f"{folders.show(archive)}: an archived edition is")
     assert pdfs(project) == before
     assert consistent(project) == []  # not even a pending edition was recorded
 

@@ -70,7 +70,10 @@ def ensure_writable(folder: Path) -> None:
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
     if not os.access(existing, os.W_OK | os.X_OK):
-        raise FolderNotWritable(str(existing), "permission denied or read-only file system")
+        read_only = os.statvfs(existing).f_flag & os.ST_RDONLY
+        raise FolderNotWritable(
+            str(existing), "Read-only file system" if read_only else "Permission denied"
+        )
 
 
 def connect_readonly(path: Path) -> sqlite3.Connection:

@@ -136,6 +136,8 @@ class Ledger:
         for edition in pending:
             output = root / edition.output
             landed = output.is_file() and sha256_file(output) == edition.sha256
+            if not landed:  # first, so a kill here leaves a row to settle, not a stray PDF
+                (root / edition.archive).unlink(missing_ok=True)
             with self.db:
                 if landed:
                     self.db.execute(
@@ -149,8 +151,6 @@ class Ledger:
                         "AND number = ?",
                         (edition.dossier, edition.audience, edition.lang, edition.number),
                     )
-            if not landed:
-                (root / edition.archive).unlink(missing_ok=True)
             settled.append(
                 f"{edition.brief} #{edition.number}: " + ("published" if landed else "discarded")
             )

@@ -8,7 +8,7 @@ and a pending row that recovery publishes.
 
 An archived PDF is never overwritten: numbering goes on after the highest
 edition in the archive even when the ledger lost its history, and publishing
-refuses an archive file that is already there with other bytes.
+refuses to write an archive file that is already there.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from briefs.audience.plan import Target
 from briefs.editions.atomic import write_atomic
 from briefs.editions.ledger import Edition, Ledger, Trigger
 from briefs.errors import ArchiveConflict
-from briefs.source.files import Folders, sha256_file
+from briefs.source.files import Folders
 
 
 def publish(
@@ -60,12 +60,10 @@ def publish(
         state="pending",
         existing=json.dumps(sorted(existing)),
     )
-    kept = archive.is_file() and sha256_file(archive) == edition.sha256
-    if archive.is_file() and not kept:
+    if archive.exists():  # only if the ledger lost rows: next_number skips archived ones
         raise ArchiveConflict(folders.show(archive))
     ledger.begin(edition)
-    if not kept:
-        write_atomic(archive, pdf)
+    write_atomic(archive, pdf)
     write_atomic(output, pdf)
     ledger.commit(edition, inputs)
     return edition
