@@ -44,8 +44,10 @@ class Job:
 
 _renderer: Renderer | None = None
 _failed: list[Exception] = []
-_made_for: list[str] = []
-"""Digest of the assets this process's Renderer (or its failure) came from."""
+_made_for: list[tuple[Path, str]] = []
+"""The assets folder, and its digest, this process's Renderer (or its failure)
+came from: a Renderer's fetcher and fonts belong to one folder, so identical
+assets elsewhere (another project) need their own."""
 _early: list[threading.Thread] = []
 
 
@@ -58,12 +60,12 @@ def _ready(assets: Path, key: str, quiet: bool = True) -> None:
     the pool dying with "a child process terminated abruptly".
     """
     global _renderer
-    if _made_for == [key]:
+    if _made_for == [(assets, key)]:
         return
     from briefs.render.pdf import Renderer
 
     _failed.clear()
-    _made_for[:] = [key]
+    _made_for[:] = [(assets, key)]
     try:
         _renderer = Renderer(assets, quiet=quiet)
     except Exception as exc:
