@@ -90,6 +90,7 @@ class Renderer:
             ]
         except Refused as exc:
             raise FetchRefused(exc.url, exc.reason) from None
+        self._no_refusal()
         from weasyprint.pdf import fonts
 
         if fonts.harfbuzz_subset is None:
@@ -111,6 +112,7 @@ class Renderer:
         os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
         identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
         options = {"pdf_variant": "pdf/ua-1", "pdf_identifier": identifier}
+        self.fetcher.refused.clear()
         try:
             document = HTML(
                 string=html, base_url=base.as_uri() + "/", url_fetcher=self.fetcher
@@ -118,7 +120,17 @@ class Renderer:
             pdf = document.write_pdf(**options)
         except Refused as exc:
             raise FetchRefused(exc.url, exc.reason) from None
+        self._no_refusal()
         return Rendered(pdf, len(document.pages), pdf_text(pdf))
+
+    def _no_refusal(self) -> None:
+        """WeasyPrint catches some refusals (an SVG ``<image>``) and goes on
+        without the resource; the fetcher's record still says so."""
+        from briefs.errors import FetchRefused
+
+        if self.fetcher.refused:
+            first = self.fetcher.refused[0]
+            raise FetchRefused(first.url, first.reason)
 
 
 def pdf_text(pdf: bytes) -> list[str]:
