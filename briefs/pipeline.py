@@ -60,7 +60,7 @@ def run(project: Project, request: Request) -> Report:
     dossiers, audiences, langs = request.dossiers, request.audiences, request.langs
     folders, settings = project.folders, project.settings
     with (
-        RenderPool(folders.assets, request.jobs or default_jobs()) as pool,
+        RenderPool(folders.assets, request.jobs or default_jobs(), folders.cache) as pool,
         open_ledger(folders) as ledger,
     ):
         digests = Digests(ledger)
