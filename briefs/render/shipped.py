@@ -36,15 +36,16 @@ def font_problems(folders: Folders) -> list[Problem]:
         Problem(folders.show(path), None, "fonts", f"not a font fontconfig can use ({why})")
         for path, why in unreadable.items()
     ]
-    css = folders.assets / STYLESHEET
-    if not css.is_file():
-        return problems  # the renderer refuses every brief, naming it
+    try:
+        css = (folders.assets / STYLESHEET).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return problems  # the renderer refuses every brief, saying why
     have = {face.key() for face in faces}
     families = {face.family.casefold() for face in faces}
     shipped = ", ".join(sorted({str(face) for face in faces})) or "no fonts"
     where = folders.show(fonts)
     said: set[tuple[str, bool, bool]] = set()
-    for face, line, why in asked_faces(css.read_text(encoding="utf-8")):
+    for face, line, why in asked_faces(css):
         if face.key() in have or face.key() in said:
             continue
         said.add(face.key())
@@ -54,7 +55,7 @@ def font_problems(folders: Folders) -> list[Problem]:
             message = f"asks for the font family {face.family!r}, which no file in {where} has"
         problems.append(
             Problem(
-                folders.show(css),
+                folders.show(folders.assets / STYLESHEET),
                 line,
                 "fonts",
                 f"{message} (shipped: {shipped}); copy the font file there, "
