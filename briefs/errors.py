@@ -95,6 +95,14 @@ class FetchRefused(BriefsError):
         return (type(self), self._args)
 
 
+class FontNotShipped(BriefsError):
+    """A PDF would use a font that is not shipped with the templates."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
 class ProjectNotFound(BriefsError):
     """The folder given is not a briefs project."""
 

@@ -29,6 +29,7 @@ from briefs.editions.ledger import Edition, Ledger, Trigger, open_ledger, publis
 from briefs.editions.publish import publish
 from briefs.editions.todo import Todo, decide, guard, html_for
 from briefs.errors import BriefsError, PageBudgetExceeded, Problem, UnknownDossier
+from briefs.render.shipped import font_problems
 from briefs.render.templates import template_problems
 from briefs.render.workers import Job, RenderPool, default_jobs
 from briefs.request import Report, Request, nothing_to_do
@@ -61,7 +62,7 @@ def run(project: Project, request: Request) -> Report:
     dossiers, audiences, langs = request.dossiers, request.audiences, request.langs
     folders, settings = project.folders, project.settings
     with (
-        RenderPool(folders.assets, request.jobs or default_jobs()) as pool,
+        RenderPool(folders.assets, request.jobs or default_jobs(), folders.cache) as pool,
         open_ledger(folders) as ledger,
     ):
         digests = Digests(ledger)
@@ -126,7 +127,7 @@ def plan(
     """Every brief asked for, each selected for its audience; raise
     :class:`InvalidInput` once with every problem, templates' included."""
     known = project.settings.audiences
-    problems = template_problems(project.folders, known)
+    problems = template_problems(project.folders, known) + font_problems(project.folders)
     return select_all(project.folders, known, dossiers, audiences, langs, problems)
 
 

@@ -71,5 +71,5 @@ def nothing_to_do(root: Path, request: Request) -> int | None:
         if current is not None:
             return current
     if (request.jobs or default_jobs()) > 1:
-        start_early(folders.assets)
+        start_early(folders.assets, folders.cache)
     return None

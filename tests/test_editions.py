@@ -109,7 +109,8 @@ def test_stylesheet_rebuilds_all(project: Path) -> None:
 
 def test_font_rebuilds_all(project: Path) -> None:
     fonts = project.parent / "templates" / "assets" / "fonts"
-    shutil.copy(fonts / "Lato-Regular.ttf", fonts / "Lato-Bold.ttf")
+    with (fonts / "Lato-Bold.ttf").open("ab") as font:  # still Lato bold: padding at the end
+        font.write(b"\0\0\0\0")
     assert rebuild(project) == ALL
 
 

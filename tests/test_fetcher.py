@@ -11,8 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from briefs.cli import main
+from briefs.errors import FetchRefused
 from briefs.render.fetcher import AssetFetcher, Refused
-from conftest import SAMPLE, copy_templates, tree_state, write_project
+from briefs.render.pdf import Renderer
+from conftest import REPO, SAMPLE, copy_templates, tree_state, write_project
 
 
 @pytest.fixture
@@ -61,8 +63,10 @@ def test_serves_data_urls(assets: Path) -> None:
 )
 def test_refuses_everything_else(assets: Path, url: str) -> None:
     url = url.format(root=assets.as_uri(), path=assets)
+    fetcher = AssetFetcher(assets)
     with pytest.raises(Refused):
-        AssetFetcher(assets).fetch(url)
+        fetcher.fetch(url)
+    assert [refusal.url for refusal in fetcher.refused] == [url]  # even if WeasyPrint catches it
 
 
 @pytest.fixture
@@ -141,3 +145,35 @@ def test_stylesheet_itself_is_fetched_through_the_lock(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["-C", str(root), "build", "--jobs", "1"])
     assert result.exit_code == 1
     assert "outside the template assets folder" in result.output
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("href", ["file:///etc/hostname", "../briefs.yaml", "../../briefs.yaml"])
+def test_svg_image_reaching_out_refuses_the_brief(tmp_path: Path, jobs: str, href: str) -> None:
+    """WeasyPrint draws an inline SVG under ``except BaseException``: the refused
+    ``<image>`` (and the rest of the chart) would vanish and the brief be published."""
+    root = tmp_path / "project"
+    templates = copy_templates(root)
+    public = templates / "public.html.j2"
+    svg = f'<svg width="20" height="20"><title>x</title><image href="{href}" width="20"/></svg>'
+    text = public.read_text().replace("{% block body %}", "{% block body %}" + svg)
+    public.write_text(text)
+    write_project(root, templates=templates)
+    args = ["-C", str(root), "build", "--audience", "public", "--lang", "en", "--jobs", jobs]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    assert "1 brief(s) refused" in result.output
+    shown = href if href.startswith("file:") else (templates / href).resolve().as_uri()
+    assert f"refused to fetch {shown!r}" in result.output, result.output
+    assert not list((root / "output").rglob("*.pdf"))
+
+
+def test_a_refusal_refuses_only_its_own_render() -> None:
+    """The in-process renderer serves brief after brief: a refusal is forgotten
+    once its render has been refused."""
+    page = '<html lang="en"><head><title>t</title></head><body><p>Text</p>{}</body></html>'
+    svg = '<svg width="9" height="9"><image href="file:///etc/hostname" width="9"/></svg>'
+    renderer = Renderer(REPO / "templates" / "assets")
+    with pytest.raises(FetchRefused, match="file:///etc/hostname"):
+        renderer.render(page.format(svg), REPO / "templates", "2020-01-01")
+    assert renderer.render(page.format(""), REPO / "templates", "2020-01-01").pages == 1

@@ -3,6 +3,11 @@
 WeasyPrint's default fetcher reads any local file and any URL, and follows
 redirects. A brief must not embed ``/etc/passwd`` or call out to the network,
 so everything else is refused and the render stops with a clear error.
+
+WeasyPrint lets some refusals pass: an ``<image>`` inside an SVG is drawn under
+``except BaseException``, so the picture is silently dropped. Every refusal is
+therefore also recorded in :attr:`AssetFetcher.refused`, which the renderer reads
+after each render.
 """
 
 from __future__ import annotations
@@ -34,8 +39,17 @@ class AssetFetcher(URLFetcher):  # type: ignore[misc]
     def __init__(self, root: Path) -> None:
         super().__init__(allowed_protocols={"data"}, allow_redirects=False)
         self.root = root.resolve()
+        self.refused: list[Refused] = []
+        """Every refusal since the renderer last cleared it, caught by WeasyPrint or not."""
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        try:
+            return self._fetch(url, headers)
+        except Refused as exc:
+            self.refused.append(exc)
+            raise
+
+    def _fetch(self, url: str, headers: dict[str, str] | None) -> URLFetcherResponse:
         scheme = url.partition(":")[0].lower()
         if scheme == "data":
             return super().fetch(url, headers)

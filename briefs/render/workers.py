@@ -44,8 +44,10 @@ class Job:
 
 _renderer: Renderer | None = None
 _failed: list[Exception] = []
-_made_for: list[str] = []
-"""Digest of the assets this process's Renderer (or its failure) came from."""
+_made_for: list[tuple[Path, str]] = []
+"""The assets folder, and its digest, this process's Renderer (or its failure)
+came from: a Renderer's fetcher and fonts belong to one folder, so identical
+assets elsewhere (another project) need their own."""
 _early: list[threading.Thread] = []
 
 
@@ -58,12 +60,12 @@ def _ready(assets: Path, key: str, quiet: bool = True) -> None:
     the pool dying with "a child process terminated abruptly".
     """
     global _renderer
-    if _made_for == [key]:
+    if _made_for == [(assets, key)]:
         return
     from briefs.render.pdf import Renderer
 
     _failed.clear()
-    _made_for[:] = [key]
+    _made_for[:] = [(assets, key)]
     try:
         _renderer = Renderer(assets, quiet=quiet)
     except Exception as exc:
@@ -98,14 +100,15 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def start_early(assets: Path) -> None:
+def start_early(assets: Path, cache: Path | None = None) -> None:
     """Start the fork server now, so that it prepares a Renderer while the
-    build plans its work; pool workers are then forked from it, ready."""
+    build plans its work; pool workers are then forked from it, ready.
+    ``cache`` is fontconfig's cache folder (see :func:`use_shipped_fonts`)."""
     from multiprocessing import forkserver
 
     from briefs.render.fonts import use_shipped_fonts
 
-    use_shipped_fonts(assets)  # the fork server inherits it
+    use_shipped_fonts(assets, cache)  # the fork server inherits it
     os.environ[ASSETS_VARIABLE] = str(assets)
     forkserver.set_forkserver_preload(["briefs.render.prefork"])
     if not _early:  # starting it takes a while; nobody needs to wait for that here
@@ -114,23 +117,27 @@ def start_early(assets: Path) -> None:
 
 
 class RenderPool:
-    """``with RenderPool(assets, workers) as pool: pool.render(jobs)``.
+    """``with RenderPool(assets, workers, cache) as pool: pool.render(jobs)``.
 
     With one worker everything runs in this process, which is also what a
-    serial build means; the bytes are the same either way.
+    serial build means; the bytes are the same either way. ``cache`` is
+    fontconfig's cache folder (see :func:`use_shipped_fonts`).
     """
 
-    def __init__(self, assets: Path, workers: int) -> None:
+    def __init__(self, assets: Path, workers: int, cache: Path | None = None) -> None:
         self.assets = assets
         self.workers = max(workers, 1)
+        self.cache = cache
         self.pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> RenderPool:
+        from briefs.render.fonts import use_shipped_fonts
         from briefs.render.pdf import warn_without_hb_subset
 
         warn_without_hb_subset()
+        use_shipped_fonts(self.assets, self.cache)  # before WeasyPrint loads, here or there
         if self.workers > 1:
-            start_early(self.assets)
+            start_early(self.assets, self.cache)
             self.pool = ProcessPoolExecutor(
                 self.workers,
                 mp_context=multiprocessing.get_context("forkserver"),

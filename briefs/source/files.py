@@ -71,6 +71,11 @@ class Folders:
         """Stylesheet and fonts: the only files the renderer may read."""
         return self.templates / "assets"
 
+    @property
+    def cache(self) -> Path:
+        """What may be deleted at any time and made again: fontconfig's font cache."""
+        return self.state / "cache"
+
     def show(self, path: Path) -> str:
         """A path as the user knows it: relative to the project when inside it."""
         try:
