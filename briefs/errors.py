@@ -68,6 +68,18 @@ class LeakDetected(BriefsError):
         super().__init__(f"{brief}: {self.reason}")
 
 
+class TemplateFailed(BriefsError):
+    """A template stopped while rendering: an undefined name, or something the
+    sandbox forbids. ``file`` and ``line`` say where, in the templates folder."""
+
+    def __init__(self, file: str, line: int | None, reason: str) -> None:
+        self.file = file
+        self.line = line
+        self.reason = reason
+        where = file if line is None else f"{file}:{line}"
+        super().__init__(f"{where}: {reason}")
+
+
 class PageBudgetExceeded(BriefsError):
     """A brief is longer than its audience allows."""
 

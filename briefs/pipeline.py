@@ -27,7 +27,7 @@ from briefs.editions.fresh import assess, inputs_keys
 from briefs.editions.ledger import Edition, Ledger, Trigger, open_ledger, published
 from briefs.editions.publish import publish
 from briefs.editions.todo import Todo, decide, guard, html_for
-from briefs.errors import BriefsError, PageBudgetExceeded, Problem
+from briefs.errors import BriefsError, PageBudgetExceeded, Problem, TemplateFailed
 from briefs.render.templates import template_problems
 from briefs.render.workers import Job, RenderPool, default_jobs
 from briefs.request import Report, Request, nothing_to_do
@@ -239,6 +239,8 @@ def _problem(item: Todo, exc: BaseException) -> Problem:
     if isinstance(exc, TemplateError):
         where = getattr(exc, "filename", None) or getattr(exc, "name", None) or where
         line = getattr(exc, "lineno", None)
+    if isinstance(exc, TemplateFailed):  # it knows the file and line
+        where, line = exc.file, exc.line
     reason = getattr(exc, "reason", None) or str(exc)
     if not isinstance(exc, (BriefsError, TemplateError)):
         reason = f"could not be rendered ({type(exc).__name__}: {exc})"
