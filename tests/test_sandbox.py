@@ -47,17 +47,20 @@ def test_hostile_template_is_refused_with_its_file_and_line(tmp_path: Path, payl
     (out / "public.en.pdf").write_bytes(b"%PDF last good")
     result = CliRunner().invoke(main, ["-C", str(root), "build", "--audience", "public"])
     assert result.exit_code == 1, result.output
+    assert "2 brief(s) refused:" in result.output
     for lang in ("en", "fr"):
         assert f"public.html.j2:{line}: {SAMPLE}/public.{lang}: refused to render:" in (
             result.output
         )
         assert "is unsafe" in result.output or "immutable" in result.output
+    assert "The last PDF is unchanged." in result.output  # public.en had one
+    assert "No PDF was written." in result.output  # public.fr had none
     assert "uid=" not in result.output
     assert (out / "public.en.pdf").read_bytes() == b"%PDF last good"
     assert not (out / "public.fr.pdf").exists()
 
 
-def test_hostile_macro_is_named_where_it_fails(tmp_path: Path) -> None:
+def test_hostile_macro_is_named_where_it_fails_and_others_are_built(tmp_path: Path) -> None:
     templates = copy_templates(tmp_path)
     parts = templates / "_parts.html.j2"
     text = parts.read_text()
@@ -71,6 +74,8 @@ def test_hostile_macro_is_named_where_it_fails(tmp_path: Path) -> None:
         assert f"_parts.html.j2:{line}: {SAMPLE}/{audience}.en: refused to render" in (
             result.output
         )
+    assert "No PDF was written." in result.output
+    assert "last PDF" not in result.output  # there was none to keep
 
 
 def test_undefined_name_names_the_template_line(tmp_path: Path) -> None:
