@@ -25,10 +25,12 @@ _EXPORTS = {
     "BriefsRefused": "briefs.errors",
     "FetchRefused": "briefs.errors",
     "InvalidInput": "briefs.errors",
+    "Leak": "briefs.errors",
     "LeakDetected": "briefs.errors",
     "PageBudgetExceeded": "briefs.errors",
     "Problem": "briefs.errors",
     "ProjectNotFound": "briefs.errors",
+    "TemplateFailed": "briefs.errors",
 }
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "BriefsRefused",
     "FetchRefused",
     "InvalidInput",
+    "Leak",
     "LeakDetected",
     "PageBudgetExceeded",
     "Problem",
@@ -43,6 +46,7 @@ __all__ = [
     "ProjectNotFound",
     "Report",
     "Request",
+    "TemplateFailed",
     "__version__",
     "build",
     "check",
@@ -57,10 +61,12 @@ if TYPE_CHECKING:
         BriefsRefused,
         FetchRefused,
         InvalidInput,
+        Leak,
         LeakDetected,
         PageBudgetExceeded,
         Problem,
         ProjectNotFound,
+        TemplateFailed,
     )
     from briefs.pipeline import build, check, list_editions, plan
     from briefs.request import Report, Request
