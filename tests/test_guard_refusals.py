@@ -68,6 +68,7 @@ def test_words_the_audience_sees_anyway_are_no_alarm(tmp_path: Path) -> None:
         f"EXEMPLE : les poursuites pour « {TERM['fr']} » liées à l'opération Lanterne "
         "restent confidentielles jusqu'en mars.",
     )
+    _add_secret(root, "an-label", "Data for the chart", "Données du graphique")  # a label
     code, output = _build(root)
     assert code == 0, output
     assert (root / "output" / SAMPLE / "public.fr.pdf").exists()
