@@ -28,11 +28,13 @@ _EXPORTS = {
     "FetchRefused": "briefs.errors",
     "FolderNotWritable": "briefs.errors",
     "InvalidInput": "briefs.errors",
+    "Leak": "briefs.errors",
     "LedgerDamaged": "briefs.errors",
     "LeakDetected": "briefs.errors",
     "PageBudgetExceeded": "briefs.errors",
     "Problem": "briefs.errors",
     "ProjectNotFound": "briefs.errors",
+    "TemplateFailed": "briefs.errors",
     "UnknownDossier": "briefs.errors",
 }
 
@@ -44,6 +46,7 @@ __all__ = [
     "FetchRefused",
     "FolderNotWritable",
     "InvalidInput",
+    "Leak",
     "LeakDetected",
     "LedgerDamaged",
     "PageBudgetExceeded",
@@ -52,6 +55,7 @@ __all__ = [
     "ProjectNotFound",
     "Report",
     "Request",
+    "TemplateFailed",
     "UnknownDossier",
     "__version__",
     "build",
@@ -70,11 +74,13 @@ if TYPE_CHECKING:
         FetchRefused,
         FolderNotWritable,
         InvalidInput,
+        Leak,
         LeakDetected,
         LedgerDamaged,
         PageBudgetExceeded,
         Problem,
         ProjectNotFound,
+        TemplateFailed,
         UnknownDossier,
     )
     from briefs.pipeline import build, check, list_editions, plan

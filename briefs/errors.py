@@ -50,22 +50,65 @@ class BriefsRefused(BriefsError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(set(problems))
         lines = "\n".join(f"  {p}" for p in self.problems)
-        super().__init__(
-            f"{len(self.problems)} brief(s) refused; their last PDFs are unchanged:\n{lines}"
-        )
+        # Each line says whether that brief's last PDF is unchanged or there was none.
+        super().__init__(f"{len(self.problems)} brief(s) refused:\n{lines}")
+
+
+@dataclass(frozen=True)
+class Leak:
+    """Words of an excluded item seen in a rendered brief, and where the item is written."""
+
+    item: str
+    phrase: str
+    """The words found, shortened: enough to find them, not the whole secret."""
+    file: str
+    line: int | None
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"« {self.phrase} » from excluded item {self.item} ({where})"
 
 
 class LeakDetected(BriefsError):
-    """A rendered brief contains text of an item its audience must not see."""
+    """A rendered brief contains text of an item its audience must not see.
 
-    def __init__(self, brief: str, items: list[str]) -> None:
+    ``file`` and ``line`` point at the template when its own text holds the
+    words, and otherwise at the first excluded item found in the data.
+    """
+
+    def __init__(
+        self, brief: str, leaks: list[Leak], template: tuple[str, int | None] | None = None
+    ) -> None:
         self.brief = brief
-        self.items = items
-        self.reason = (
-            f"refused to write: the rendered text contains excluded item(s) "
-            f"{', '.join(items)}. Check the template for hard-coded or mis-selected content."
-        )
+        self.leaks = leaks
+        self.items = [leak.item for leak in leaks]
+        found = "; ".join(str(leak) for leak in leaks)
+        if template is not None:
+            self.file, self.line = template
+            self.reason = (
+                f"refused to write: the template prints {found}. "
+                "Remove those words from the template."
+            )
+        else:
+            self.file, self.line = leaks[0].file, leaks[0].line
+            self.reason = (
+                f"refused to write: the rendered text contains {found}, which this audience "
+                "may not see. The template's own text does not hold these words: check "
+                "that item's classification and audiences, and the data this audience sees."
+            )
         super().__init__(f"{brief}: {self.reason}")
+
+
+class TemplateFailed(BriefsError):
+    """A template stopped while rendering: an undefined name, or something the
+    sandbox forbids. ``file`` and ``line`` say where, in the templates folder."""
+
+    def __init__(self, file: str, line: int | None, reason: str) -> None:
+        self.file = file
+        self.line = line
+        self.reason = reason
+        where = file if line is None else f"{file}:{line}"
+        super().__init__(f"{where}: {reason}")
 
 
 class PageBudgetExceeded(BriefsError):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
@@ -28,7 +29,14 @@ from briefs.editions.fresh import assess, inputs_keys
 from briefs.editions.ledger import Edition, Ledger, Trigger, open_ledger, published
 from briefs.editions.publish import publish
 from briefs.editions.todo import Todo, decide, guard, html_for
-from briefs.errors import BriefsError, PageBudgetExceeded, Problem, UnknownDossier
+from briefs.errors import (
+    BriefsError,
+    LeakDetected,
+    PageBudgetExceeded,
+    Problem,
+    TemplateFailed,
+    UnknownDossier,
+)
 from briefs.render.shipped import font_problems
 from briefs.render.templates import template_problems
 from briefs.render.workers import Job, RenderPool, default_jobs
@@ -94,7 +102,7 @@ def run(project: Project, request: Request) -> Report:
             redo: list[Todo] = []
             for done, (item, outcome) in enumerate(_render(todo, folders, pool, assets), 1):
                 if isinstance(outcome, Problem):
-                    report.problems.append(outcome)
+                    report.problems.append(_kept(outcome, item, folders))
                 elif _publish(
                     item,
                     *outcome,
@@ -181,7 +189,7 @@ def _render(
         try:
             if isinstance(result, BaseException):
                 raise result
-            guard(item, "\n".join(result.texts))
+            guard(item, "\n".join(result.texts), folders.templates)
             budget = item.brief.selection.audience.page_budget
             if result.pages > budget:
                 raise PageBudgetExceeded(item.brief.name, result.pages, budget)
@@ -251,10 +259,21 @@ def _problem(item: Todo, exc: BaseException) -> Problem:
     if isinstance(exc, TemplateError):
         where = getattr(exc, "filename", None) or getattr(exc, "name", None) or where
         line = getattr(exc, "lineno", None)
+    if isinstance(exc, (LeakDetected, TemplateFailed)):  # they know the file and line
+        where, line = exc.file, exc.line
     reason = getattr(exc, "reason", None) or str(exc)
     if not isinstance(exc, (BriefsError, TemplateError)):
         reason = f"could not be rendered ({type(exc).__name__}: {exc})"
     return Problem(str(where), line, item.brief.name, reason)
+
+
+def _kept(problem: Problem, item: Todo, folders: Folders) -> Problem:
+    """The refusal, saying whether the brief's last PDF is still there: a
+    reader must not go looking for a PDF that was never written."""
+    kept = item.brief.target.output(folders).is_file()
+    note = "The last PDF is unchanged." if kept else "No PDF was written."
+    message = problem.message.rstrip()
+    return replace(problem, message=f"{message}{'' if message.endswith('.') else '.'} {note}")
 
 
 def _standalone(page: str, templates: Path) -> str:

@@ -130,10 +130,12 @@ def test_over_page_budget_is_refused_and_keeps_last_pdf(project_dir: Path) -> No
     (out / "minister.en.pdf").write_bytes(b"%PDF last good")
     result = CliRunner().invoke(main, ["-C", str(project_dir), "build"])
     assert result.exit_code == 1
-    assert "2 brief(s) refused; their last PDFs are unchanged" in result.output
+    assert "2 brief(s) refused:" in result.output
     assert "human-trafficking/minister.en: 2 pages, over the audience's page budget of 1" in (
         result.output
     )
+    assert "briefs.yaml. The last PDF is unchanged." in result.output  # minister.en had one
+    assert "briefs.yaml. No PDF was written." in result.output  # minister.fr had none
     assert (out / "minister.en.pdf").read_bytes() == b"%PDF last good"
     assert not (out / "minister.fr.pdf").exists()
     assert (out / "public.fr.pdf").read_bytes().startswith(b"%PDF-1.7")

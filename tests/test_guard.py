@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from briefs import load_project
-from briefs.audience.guard import Watchlist, leaks, needles, normalize
+from briefs.audience.guard import Watchlist, html_text, leaks, needles, normalize
 from briefs.cli import main
 from briefs.source.model import AnalysisPart, Contact, Fact, Figure
 from conftest import SAMPLE, copy_templates, load_one, write_project
@@ -141,3 +142,69 @@ def test_text_in_pdf_metadata_or_attributes_is_refused(tmp_path: Path) -> None:
     assert "human-trafficking/public.en: refused to write" in result.output and item_id in (
         result.output
     )
+
+
+@pytest.mark.parametrize(
+    "dump",
+    [
+        "The_final_figure_will_be_confirmed_with_provinces_next_spring",
+        str(["The", "final", "figure", "will", "be", "confirmed", "with", "provinces"]),
+        repr({"en": "The final figure will be confirmed with provinces"}),
+        repr("Le chiffre\u00a0définitif sera confirmé avec les provinces"),
+        json.dumps("Le chiffre\u202fdéfinitif sera confirmé avec les provinces"),
+        "the.final.figure.will.be.confirmed",
+    ],
+)
+def test_glued_text_is_read_word_by_word(dump: str) -> None:
+    secret = Fact.model_validate(
+        {
+            "id": "x",
+            "classification": "protected_b",
+            "source": "s",
+            "topic": "t",
+            "text": {
+                "en": "The final figure will be confirmed with provinces next spring",
+                "fr": "Le chiffre définitif sera confirmé avec les provinces au printemps",
+            },
+        }
+    )
+    assert leaks(dump, [secret], []) == ["x"]
+
+
+def _officer() -> Contact:
+    return Contact.model_validate(
+        {
+            "id": "officer",
+            "classification": "protected_a",
+            "name": "Sample Policy Officer",
+            "role": {"en": "R", "fr": "R"},
+            "organization": {"en": "O", "fr": "O"},
+            "email": "policy-officer@example.org",
+            "phone": "613-555-0142",
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "shown",
+    [
+        "policy-officer@example.org",
+        "POLICY-OFFICER@EXAMPLE.ORG",
+        "policy_officer@example.org",
+        "(613) 555-0142",
+        "613.555.0142",
+        "+1 613 555 0142",
+        "1-613-555-0142",
+        "6135550142",
+        "16135550142",
+    ],
+)
+def test_excluded_contact_is_found_however_written(shown: str) -> None:
+    assert Watchlist([_officer()], []).leaks(f"Call or write: {shown}.") == ["officer"]
+
+
+def test_excluded_contact_in_a_link_is_found() -> None:
+    watch = Watchlist([_officer()], [])
+    html = '<p><a href="mailto:policy-officer%40example.org">Write to us</a></p>'
+    assert watch.leaks(html_text(html)) == ["officer"]
+    assert watch.leaks("Call 613-555-0143 or write to other-officer@example.org.") == []

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefs.audience.guard import Watchlist, html_text
+from briefs.audience.guard import Phrase, Watchlist, html_text, line_of, printed_for, shorten
 from briefs.audience.plan import Brief
 from briefs.editions.changes import compare, withdrawn
 from briefs.editions.changes import load as load_snapshot
@@ -19,10 +19,10 @@ from briefs.editions.digests import Digests
 from briefs.editions.fingerprint import fingerprint, snapshot
 from briefs.editions.ledger import Edition, Ledger
 from briefs.editions.publish import next_number, restore
-from briefs.errors import LeakDetected
+from briefs.errors import Leak, LeakDetected
 from briefs.render.catalogue import catalogue
 from briefs.render.context import build_context
-from briefs.render.templates import environment, render_html
+from briefs.render.templates import environment, render_html, template_closure
 from briefs.source.files import Folders
 from briefs.source.model import Item
 
@@ -74,18 +74,48 @@ def html_for(todo: Todo, templates: Path) -> str:
         todo.forbidden = withdrawn(old, visible, existing)
     labels = catalogue(templates, brief.lang)
     context = build_context(brief.selection, brief.lang, labels, todo.number, changes)
-    html = render_html(templates, brief.selection.audience.template, context)
-    guard(todo, html_text(html))
+    printed: list[str] = []
+    html = render_html(templates, brief.selection.audience.template, context, printed)
+    # What the audience may read anyway is no evidence of a leak: the header,
+    # the included items, and the labels the template printed. The context is
+    # not trusted for this, since a bug there is what the guard is for.
+    excluded = [*brief.selection.excluded, *todo.forbidden]
+    printed += printed_for(brief.selection)
+    todo.watch = Watchlist(excluded, brief.selection.dossier.items(), printed)
+    guard(todo, html_text(html), templates)
     return html
 
 
-def guard(todo: Todo, text: str) -> None:
+def guard(todo: Todo, text: str, templates: Path) -> None:
+    """Refuse the brief if ``text`` holds words of an item its audience may
+    not see, naming the words, the item and where they came from."""
     if todo.watch is None:
         excluded = [*todo.brief.selection.excluded, *todo.forbidden]
-        todo.watch = Watchlist(excluded, todo.brief.selection.dossier.items())
-    leaked = todo.watch.leaks(text)
-    if leaked:
-        raise LeakDetected(todo.brief.name, leaked)
+        selection = todo.brief.selection
+        todo.watch = Watchlist(excluded, selection.dossier.items(), printed_for(selection))
+    found = todo.watch.found(text)
+    if not found:
+        return
+    loaded = todo.brief.loaded
+    leaks = []
+    for item, phrase in found.items():
+        origin = loaded.where(item)
+        leaks.append(Leak(item, shorten(phrase), origin.file, origin.line))
+    template = _printed_by(templates, todo.brief.selection.audience.template, list(found.values()))
+    raise LeakDetected(todo.brief.name, leaks, template)
+
+
+def _printed_by(templates: Path, name: str, phrases: list[Phrase]) -> tuple[str, int] | None:
+    """The template (or one it uses) whose own text holds one of the phrases."""
+    env = environment(templates)
+    assert env.loader is not None
+    for used in template_closure(env, name):
+        source = env.loader.get_source(env, used)[0]
+        for phrase in phrases:
+            line = line_of(phrase, source)
+            if line is not None:
+                return used, line
+    return None
 
 
 @dataclass
