@@ -271,6 +271,20 @@ def test_reclassified_item_is_never_named_to_the_audience_it_left(
     assert "Border Services" in text(project, "partners.en")
 
 
+def test_an_item_that_left_is_not_called_a_wording_change(project: Path, edit: Edit) -> None:
+    """Nothing listed, but something left: the section says so neutrally, in
+    both languages, and never that only the wording changed."""
+    reclassify(project, edit, "fact-cbsa-risk-assessment", "protected_a")
+    assert {"public.en", "public.fr"} <= rebuild(project)
+    en, fr = text(project, "public.en"), text(project, "public.fr")
+    assert "Some content was revised since that edition." in en
+    assert "Une partie du contenu a été révisée depuis cette édition." in fr
+    for said in (en, fr):
+        assert "Only the wording" not in said and "Seuls le libellé" not in said
+        assert "Removed" not in said and "Retraits" not in said
+    assert "Border Services" not in en and "frontalier" not in fr.lower()
+
+
 def test_wording_only_change_says_so(project: Path, edit: Edit) -> None:
     edit(
         project / "data" / SAMPLE / "facts.yaml",

@@ -88,7 +88,9 @@ def _value_changes(
 
 def compare(old: Snapshot, new: Snapshot, existing: set[str], lang: str, since: str) -> ChangesView:
     """Describe ``new`` against ``old``; ``existing`` holds every id in the dossier
-    now, whatever its audience, so withdrawn-but-existing items stay unnamed."""
+    now, whatever its audience, so withdrawn-but-existing items stay unnamed: the
+    section then says only that some content was revised, which is true without
+    telling what, and never that only the wording changed."""
     before, after = _items(old), _items(new)
     was, now = _Describer(old, lang), _Describer(new, lang)
     added = [now.item(*after[i]) for i in after if i not in before]
@@ -99,8 +101,11 @@ def compare(old: Snapshot, new: Snapshot, existing: set[str], lang: str, since: 
         if i in before
         for line in _value_changes(after[i][0], before[i][1], after[i][1], was, now)
     ]
-    said = [[typography(line, lang) for line in lines] for lines in (added, removed, changed)]
-    return ChangesView(date_text(PartialDate.parse(since), lang), *said)
+    plus, minus, values = (
+        [typography(line, lang) for line in lines] for lines in (added, removed, changed)
+    )
+    unnamed = any(i not in after and i in existing for i in before)
+    return ChangesView(date_text(PartialDate.parse(since), lang), plus, minus, values, unnamed)
 
 
 def withdrawn(old: Snapshot, visible: set[str], existing: set[str]) -> list[Item]:

@@ -33,10 +33,12 @@ class ChangesView:
     added: list[str]
     removed: list[str]
     changed: list[str]
+    unnamed: bool = False
+    """Items left the brief that it must not name: say so, neutrally."""
 
     @property
     def wording_only(self) -> bool:
-        return not (self.added or self.removed or self.changed)
+        return not (self.added or self.removed or self.changed or self.unnamed)
 
 
 @dataclass(frozen=True)
