@@ -321,6 +321,29 @@ def test_guard_looks_for_the_old_words_of_an_item_that_left(project: Path, edit:
     assert pdf.exists()
 
 
+def test_guard_looks_for_old_words_in_both_languages_for_every_edition(
+    project: Path, edit: Edit
+) -> None:
+    """The item left the public at edition 2 with new words; at edition 3 a
+    stale template that prints its edition-1 French is still refused, in the
+    English brief too."""
+    facts = reclassify(project, edit, "fact-cbsa-risk-assessment", "protected_b")
+    old_fr = "Avant l’arrivée des passagers au Canada, l’Agence des services frontaliers"
+    edit(facts, old_fr, "Avant l’atterrissage, l’agence frontalière")
+    edit(facts, "Before passengers arrive in Canada", "Before travellers land")
+    assert {"public.en", "public.fr"} <= rebuild(project)  # edition 2: the fact left
+    template = project.parent / "templates" / "public.html.j2"
+    stale = "<p>Avant l’arrivée des passagers au Canada, tout est prêt.</p>"  # edition 1's
+    template.write_text(
+        template.read_text().replace("{% block body %}", "{% block body %}" + stale)
+    )
+    report = build(load_project(project), now=SECOND, audiences=["public"])
+    refused = sorted(p.field for p in report.problems)
+    assert refused == ["human-trafficking/public.en", "human-trafficking/public.fr"]
+    assert all("fact-cbsa-risk-assessment" in p.message for p in report.problems)
+    assert [e.number for e in list_editions(load_project(project), SAMPLE)].count(3) == 0
+
+
 def test_edit_during_a_build_is_seen_by_the_next(
     project: Path, edit: Edit, monkeypatch: pytest.MonkeyPatch
 ) -> None:

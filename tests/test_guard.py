@@ -141,3 +141,19 @@ def test_text_in_pdf_metadata_or_attributes_is_refused(tmp_path: Path) -> None:
     assert "human-trafficking/public.en: refused to write" in result.output and item_id in (
         result.output
     )
+
+
+def test_every_wording_of_an_item_is_watched() -> None:
+    """An item that left an audience comes with its current words and its old
+    ones under the same id; neither may hide the other."""
+
+    def fact(en: str) -> Fact:
+        text = {"en": en, "fr": "Texte sans rapport aucun"}
+        return Fact.model_validate(
+            {"id": "f", "classification": "protected_b", "source": "s", "topic": "t", "text": text}
+        )
+
+    now, before = fact("The agency now screens every traveller"), fact("Officers met each ship")
+    watch = Watchlist([now, before], [])
+    assert watch.leaks("The agency now screens every traveller.") == ["f"]
+    assert watch.leaks("Officers met each ship.") == ["f"]

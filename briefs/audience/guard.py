@@ -81,7 +81,11 @@ class Watchlist:
         shared: set[Phrase] = set()
         for item in allowed:
             shared |= needles(item)
-        self.phrases = {item.id: needles(item) - shared for item in excluded}
+        self.phrases: dict[str, frozenset[Phrase]] = {}
+        for item in excluded:  # an item may come in several wordings (old editions)
+            self.phrases[item.id] = self.phrases.get(item.id, frozenset()) | (
+                needles(item) - shared
+            )
 
     def leaks(self, text: str) -> list[str]:
         """Ids of excluded items whose phrases appear in ``text``."""

@@ -8,6 +8,7 @@ even as "removed", would tell the reader what it was.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -108,15 +109,27 @@ def compare(old: Snapshot, new: Snapshot, existing: set[str], lang: str, since: 
     return ChangesView(date_text(PartialDate.parse(since), lang), plus, minus, values, unnamed)
 
 
-def withdrawn(old: Snapshot, visible: set[str], existing: set[str]) -> list[Item]:
-    """Items the previous edition showed that still exist but that this audience
-    may no longer see: the leak guard must look for their old words too."""
-    return [
-        SECTIONS[section].model_validate(_both_languages(SECTIONS[section], item))
-        for section in SECTIONS
-        for item in old[section]
-        if item["id"] in existing and item["id"] not in visible
-    ]
+def withdrawn(history: Iterable[str], visible: set[str], existing: set[str]) -> list[Item]:
+    """Every wording that any remembered edition showed, in either language, of
+    an item that still exists but that this audience may no longer see: the
+    leak guard must look for all of them, not only the last edition's.
+
+    ``history`` holds snapshots of both languages; each wording becomes its own
+    item (same id), so the guard looks for every one. Deleted items are left
+    out: the change section names them as removed, and the audience saw them.
+    """
+    hidden = existing - visible
+    seen: set[str] = set()
+    items: list[Item] = []
+    for text in history:
+        old = load(text)
+        for section, model in SECTIONS.items():
+            for item in old.get(section, []):
+                key = json.dumps(item, sort_keys=True)
+                if item["id"] in hidden and key not in seen:
+                    seen.add(key)
+                    items.append(model.model_validate(_both_languages(model, item)))
+    return items
 
 
 def _both_languages(model: type[Item], item: dict[str, Any]) -> dict[str, Any]:
