@@ -85,8 +85,14 @@ def test_protected_b_item_rebuilds_only_minister_in_that_language(
 
 
 def test_protected_a_item_rebuilds_partners_and_minister(project: Path, edit: Edit) -> None:
+    edit(project / "data" / SAMPLE / "analysis.yaml", "Bill C-38 has been", "Bill C-38 was")
+    assert rebuild(project) == {"minister.en", "partners.en"}
+
+
+def test_item_the_minister_note_does_not_print_leaves_it_alone(project: Path, edit: Edit) -> None:
+    """Its sections: in briefs.yaml say the minister note prints no contacts."""
     edit(project / "data" / SAMPLE / "dossier.yaml", "613-555-0142", "613-555-0143")
-    assert rebuild(project) == {"minister.en", "minister.fr", "partners.en", "partners.fr"}
+    assert rebuild(project) == {"partners.en", "partners.fr"}
 
 
 def test_minister_template_rebuilds_only_minister(project: Path) -> None:
@@ -259,6 +265,26 @@ def test_added_and_removed_items_are_listed(project: Path, edit: Edit) -> None:
     assert "Retraits octobre 2016 : La GRC codirige" in fr
 
 
+def test_a_change_section_lists_only_what_its_brief_prints(project: Path, edit: Edit) -> None:
+    """A new fact rebuilds and is listed by the briefs that print facts; the
+    minister note prints none, so it is rebuilt only for its own (English)
+    edit, and says nothing of the fact."""
+    facts = project / "data" / SAMPLE / "facts.yaml"
+    facts.write_text(
+        facts.read_text() + "\n  - id: fact-sample-added\n    classification: unclassified\n"
+        "    source: src-backgrounder\n    topic: operations\n"
+        "    text: {en: A sample fact added for this test of printing, "
+        "fr: Un fait d’exemple ajouté pour cet essai d’impression}\n"
+    )
+    edit(project / "data" / SAMPLE / "analysis.yaml", "Bill C-38 has been", "Bill C-38 was")
+    assert rebuild(project) == ALL - {"minister.fr"}
+    assert "Added A sample fact added for this test of printing" in text(project, "partners.en")
+    assert "Ajouts Un fait d’exemple ajouté pour cet essai" in text(project, "public.fr")
+    minister = text(project, "minister.en")
+    assert "Only the wording or layout changed since that edition." in minister
+    assert "Added" not in minister and "sample fact" not in minister
+
+
 def test_reclassified_item_is_never_named_to_the_audience_it_left(
     project: Path, edit: Edit
 ) -> None:
@@ -291,7 +317,7 @@ def test_wording_only_change_says_so(project: Path, edit: Edit) -> None:
         "conducts pre-arrival risk",
         "carries out pre-arrival risk",
     )
-    assert rebuild(project) == {"minister.en", "partners.en"}  # public uses the plain text
+    assert rebuild(project) == {"partners.en"}  # public prints the plain text, minister no facts
     en = text(project, "partners.en")
     assert "Only the wording or layout changed since that edition." in en
     assert "Added" not in en and "Removed" not in en

@@ -174,7 +174,7 @@ def build_context(
     changes: ChangesView | None = None,
 ) -> BriefContext:
     """Localize one selection; the only place the model meets a language."""
-    d = selection.dossier
+    d = selection.printed
     plain = selection.audience.plain_language
     figures = {f.id: f for f in d.figures}
 
