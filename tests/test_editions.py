@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from pypdf import PdfReader
 
@@ -283,6 +284,23 @@ def test_a_change_section_lists_only_what_its_brief_prints(project: Path, edit: 
     minister = text(project, "minister.en")
     assert "Only the wording or layout changed since that edition." in minister
     assert "Added" not in minister and "sample fact" not in minister
+
+
+def test_declaring_what_a_template_prints_is_not_called_a_content_change(project: Path) -> None:
+    """As when upgrading to sections: the minister note's snapshot loses the
+    facts it never printed; its PDF prints the same, and says so."""
+    config = project / "briefs.yaml"
+    declared = config.read_text()
+    settings = yaml.safe_load(declared)
+    del settings["audiences"]["minister"]["sections"]  # its change section lists every fact
+    settings["audiences"]["minister"]["page_budget"] = 10
+    config.write_text(yaml.safe_dump(settings, allow_unicode=True))
+    assert rebuild(project) == {"minister.en", "minister.fr"}
+    config.write_text(declared)
+    assert rebuild(project) == {"minister.en", "minister.fr"}
+    minister = text(project, "minister.en")
+    assert "Only the wording or layout changed since that edition." in minister
+    assert "Some content was revised" not in minister
 
 
 def test_reclassified_item_is_never_named_to_the_audience_it_left(

@@ -87,11 +87,19 @@ def _value_changes(
     return []
 
 
-def compare(old: Snapshot, new: Snapshot, existing: set[str], lang: str, since: str) -> ChangesView:
+def compare(
+    old: Snapshot,
+    new: Snapshot,
+    existing: set[str],
+    lang: str,
+    since: str,
+    sections: list[str] | None = None,
+) -> ChangesView:
     """Describe ``new`` against ``old``; ``existing`` holds every id in the dossier
     now, whatever its audience, so withdrawn-but-existing items stay unnamed: the
     section then says only that some content was revised, which is true without
-    telling what, and never that only the wording changed."""
+    telling what, and never that only the wording changed. An item of a section
+    the audience does not print (``sections``) left the layout, not the content."""
     before, after = _items(old), _items(new)
     was, now = _Describer(old, lang), _Describer(new, lang)
     added = [now.item(*after[i]) for i in after if i not in before]
@@ -105,8 +113,17 @@ def compare(old: Snapshot, new: Snapshot, existing: set[str], lang: str, since: 
     plus, minus, values = (
         [typography(line, lang) for line in lines] for lines in (added, removed, changed)
     )
-    unnamed = any(i not in after and i in existing for i in before)
+    unnamed = any(
+        i not in after and i in existing and _printed(*before[i], sections) for i in before
+    )
     return ChangesView(date_text(PartialDate.parse(since), lang), plus, minus, values, unnamed)
+
+
+def _printed(section: str, item: dict[str, Any], sections: list[str] | None) -> bool:
+    """Is this (old) item of a section that the audience declares it prints?"""
+    if sections is None or section in sections:
+        return True
+    return section == "figures" and "key_figures" in sections and bool(item.get("key"))
 
 
 def withdrawn(history: Iterable[str], visible: set[str], existing: set[str]) -> list[Item]:

@@ -67,7 +67,8 @@ def html_for(todo: Todo, templates: Path) -> str:
     changes = None
     if previous is not None:
         old, new = load_snapshot(previous.snapshot), load_snapshot(todo.snapshot)
-        changes = compare(old, new, set(todo.existing), brief.lang, previous.edition_date)
+        since, sections = previous.edition_date, brief.selection.audience.sections
+        changes = compare(old, new, set(todo.existing), brief.lang, since, sections)
     labels = catalogue(templates, brief.lang)
     context = build_context(brief.selection, brief.lang, labels, todo.number, changes)
     html = render_html(templates, brief.selection.audience.template, context)
