@@ -114,13 +114,14 @@ def compare(
         [typography(line, lang) for line in lines] for lines in (added, removed, changed)
     )
     unnamed = any(
-        i not in after and i in existing and _printed(*before[i], sections) for i in before
+        i not in after and i in existing and _declared(*before[i], sections) for i in before
     )
     return ChangesView(date_text(PartialDate.parse(since), lang), plus, minus, values, unnamed)
 
 
-def _printed(section: str, item: dict[str, Any], sections: list[str] | None) -> bool:
-    """Is this (old) item of a section that the audience declares it prints?"""
+def _declared(section: str, item: dict[str, Any], sections: list[str] | None) -> bool:
+    """Is this (old) item of a section that the audience declares it prints?
+    (A snapshot's item, so this mirrors ``selection.printed`` on plain data.)"""
     if sections is None or section in sections:
         return True
     return section == "figures" and "key_figures" in sections and bool(item.get("key"))
@@ -142,8 +143,8 @@ def withdrawn(history: Iterable[str], visible: set[str], existing: set[str]) -> 
         old = load(text)
         for section, model in SECTIONS.items():
             for item in old.get(section, []):
-                key = json.dumps(item, sort_keys=True)
-                if item["id"] in hidden and key not in seen:
+                key = json.dumps(item, sort_keys=True) if item["id"] in hidden else None
+                if key is not None and key not in seen:
                     seen.add(key)
                     items.append(model.model_validate(_both_languages(model, item)))
     return items
