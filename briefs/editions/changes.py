@@ -140,6 +140,8 @@ def withdrawn(history: Iterable[str], visible: set[str], existing: set[str]) -> 
     seen: set[str] = set()
     items: list[Item] = []
     for text in history:
+        if not any(i in text for i in hidden):
+            continue  # an id is a plain slug in the JSON: absent, nothing to parse
         old = load(text)
         for section, model in SECTIONS.items():
             for item in old.get(section, []):
