@@ -8,9 +8,11 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from briefs import InvalidInput, build, check, load_project
+from briefs import InvalidInput, build, check, load_project, plan
 from briefs.audience.selection import select
 from briefs.cli import main
+from briefs.render.catalogue import catalogue
+from briefs.render.context import build_context
 from briefs.source.model import Classification
 from conftest import FIXTURES, REPO, SAMPLE, copy_templates, load_one, write_project
 
@@ -152,3 +154,26 @@ def test_marking_level_is_what_is_included(project_dir: Path) -> None:
         "partners": Classification.protected_a,
         "public": Classification.unclassified,
     }
+
+
+def test_a_template_gets_only_the_sections_its_audience_prints(project_dir: Path) -> None:
+    """The minister note declares analysis, milestones and key figures: facts,
+    programs, series and contacts it may see never reach its template."""
+    project = load_project(project_dir)
+    (brief,) = plan(project, [SAMPLE], ["minister"], ["en"])
+    labels = catalogue(project.folders.templates, "en")
+    context = build_context(brief.selection, "en", labels)
+    assert context.contacts == [] and context.programs == [] and context.series == []
+    assert all(topic.facts == [] for topic in context.topics)
+    assert context.milestones and context.key_figures and context.analysis["recommendation"]
+    assert brief.selection.dossier.facts  # the audience may see them, but does not print them
+    cited = {m.source for m in context.milestones} | {f.source for f in context.figures}
+    assert set(context.cite.sources) == cited  # sources come with what cites them
+
+
+def test_unknown_section_is_reported(project_dir: Path, edit: object) -> None:
+    edit(project_dir / "briefs.yaml", "- key_figures", "- key_figure")  # type: ignore[operator]
+    result = CliRunner().invoke(main, ["-C", str(project_dir), "check"])
+    assert result.exit_code == 1
+    assert "briefs.yaml:" in result.output and "audiences.minister.sections" in result.output
+    assert "unknown section 'key_figure'; expected any of: sources, figures" in result.output

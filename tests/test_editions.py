@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from pypdf import PdfReader
 
@@ -85,8 +86,14 @@ def test_protected_b_item_rebuilds_only_minister_in_that_language(
 
 
 def test_protected_a_item_rebuilds_partners_and_minister(project: Path, edit: Edit) -> None:
+    edit(project / "data" / SAMPLE / "analysis.yaml", "Bill C-38 has been", "Bill C-38 was")
+    assert rebuild(project) == {"minister.en", "partners.en"}
+
+
+def test_item_the_minister_note_does_not_print_leaves_it_alone(project: Path, edit: Edit) -> None:
+    """Its sections: in briefs.yaml say the minister note prints no contacts."""
     edit(project / "data" / SAMPLE / "dossier.yaml", "613-555-0142", "613-555-0143")
-    assert rebuild(project) == {"minister.en", "minister.fr", "partners.en", "partners.fr"}
+    assert rebuild(project) == {"partners.en", "partners.fr"}
 
 
 def test_minister_template_rebuilds_only_minister(project: Path) -> None:
@@ -260,6 +267,43 @@ def test_added_and_removed_items_are_listed(project: Path, edit: Edit) -> None:
     assert "Retraits octobre 2016 : La GRC codirige" in fr
 
 
+def test_a_change_section_lists_only_what_its_brief_prints(project: Path, edit: Edit) -> None:
+    """A new fact rebuilds and is listed by the briefs that print facts; the
+    minister note prints none, so it is rebuilt only for its own (English)
+    edit, and says nothing of the fact."""
+    facts = project / "data" / SAMPLE / "facts.yaml"
+    facts.write_text(
+        facts.read_text() + "\n  - id: fact-sample-added\n    classification: unclassified\n"
+        "    source: src-backgrounder\n    topic: operations\n"
+        "    text: {en: A sample fact added for this test of printing, "
+        "fr: Un fait d’exemple ajouté pour cet essai d’impression}\n"
+    )
+    edit(project / "data" / SAMPLE / "analysis.yaml", "Bill C-38 has been", "Bill C-38 was")
+    assert rebuild(project) == ALL - {"minister.fr"}
+    assert "Added A sample fact added for this test of printing" in text(project, "partners.en")
+    assert "Ajouts Un fait d’exemple ajouté pour cet essai" in text(project, "public.fr")
+    minister = text(project, "minister.en")
+    assert "Only the wording or layout changed since that edition." in minister
+    assert "Added" not in minister and "sample fact" not in minister
+
+
+def test_declaring_what_a_template_prints_is_not_called_a_content_change(project: Path) -> None:
+    """As when upgrading to sections: the minister note's snapshot loses the
+    facts it never printed; its PDF prints the same, and says so."""
+    config = project / "briefs.yaml"
+    declared = config.read_text()
+    settings = yaml.safe_load(declared)
+    del settings["audiences"]["minister"]["sections"]  # its change section lists every fact
+    settings["audiences"]["minister"]["page_budget"] = 10
+    config.write_text(yaml.safe_dump(settings, allow_unicode=True))
+    assert rebuild(project) == {"minister.en", "minister.fr"}
+    config.write_text(declared)
+    assert rebuild(project) == {"minister.en", "minister.fr"}
+    minister = text(project, "minister.en")
+    assert "Only the wording or layout changed since that edition." in minister
+    assert "Some content was revised" not in minister
+
+
 def test_reclassified_item_is_never_named_to_the_audience_it_left(
     project: Path, edit: Edit
 ) -> None:
@@ -272,13 +316,27 @@ def test_reclassified_item_is_never_named_to_the_audience_it_left(
     assert "Border Services" in text(project, "partners.en")
 
 
+def test_an_item_that_left_is_not_called_a_wording_change(project: Path, edit: Edit) -> None:
+    """Nothing listed, but something left: the section says so neutrally, in
+    both languages, and never that only the wording changed."""
+    reclassify(project, edit, "fact-cbsa-risk-assessment", "protected_a")
+    assert {"public.en", "public.fr"} <= rebuild(project)
+    en, fr = text(project, "public.en"), text(project, "public.fr")
+    assert "Some content was revised since that edition." in en
+    assert "Une partie du contenu a été révisée depuis cette édition." in fr
+    for said in (en, fr):
+        assert "Only the wording" not in said and "Seuls le libellé" not in said
+        assert "Removed" not in said and "Retraits" not in said
+    assert "Border Services" not in en and "frontalier" not in fr.lower()
+
+
 def test_wording_only_change_says_so(project: Path, edit: Edit) -> None:
     edit(
         project / "data" / SAMPLE / "facts.yaml",
         "conducts pre-arrival risk",
         "carries out pre-arrival risk",
     )
-    assert rebuild(project) == {"minister.en", "partners.en"}  # public uses the plain text
+    assert rebuild(project) == {"partners.en"}  # public prints the plain text, minister no facts
     en = text(project, "partners.en")
     assert "Only the wording or layout changed since that edition." in en
     assert "Added" not in en and "Removed" not in en
@@ -306,6 +364,29 @@ def test_guard_looks_for_the_old_words_of_an_item_that_left(project: Path, edit:
     assert "Border Services" in text(project, "public.en")  # still edition 1, untouched
     assert len(list_editions(load_project(project), SAMPLE)) == 6
     assert pdf.exists()
+
+
+def test_guard_looks_for_old_words_in_both_languages_for_every_edition(
+    project: Path, edit: Edit
+) -> None:
+    """The item left the public at edition 2 with new words; at edition 3 a
+    stale template that prints its edition-1 French is still refused, in the
+    English brief too."""
+    facts = reclassify(project, edit, "fact-cbsa-risk-assessment", "protected_b")
+    old_fr = "Avant l’arrivée des passagers au Canada, l’Agence des services frontaliers"
+    edit(facts, old_fr, "Avant l’atterrissage, l’agence frontalière")
+    edit(facts, "Before passengers arrive in Canada", "Before travellers land")
+    assert {"public.en", "public.fr"} <= rebuild(project)  # edition 2: the fact left
+    template = project.parent / "templates" / "public.html.j2"
+    stale = "<p>Avant l’arrivée des passagers au Canada, tout est prêt.</p>"  # edition 1's
+    template.write_text(
+        template.read_text().replace("{% block body %}", "{% block body %}" + stale)
+    )
+    report = build(load_project(project), now=SECOND, audiences=["public"])
+    refused = sorted(p.field for p in report.problems)
+    assert refused == ["human-trafficking/public.en", "human-trafficking/public.fr"]
+    assert all("fact-cbsa-risk-assessment" in p.message for p in report.problems)
+    assert [e.number for e in list_editions(load_project(project), SAMPLE)].count(3) == 0
 
 
 def test_edit_during_a_build_is_seen_by_the_next(

@@ -208,3 +208,19 @@ def test_excluded_contact_in_a_link_is_found() -> None:
     html = '<p><a href="mailto:policy-officer%40example.org">Write to us</a></p>'
     assert watch.leaks(html_text(html)) == ["officer"]
     assert watch.leaks("Call 613-555-0143 or write to other-officer@example.org.") == []
+
+
+def test_every_wording_of_an_item_is_watched() -> None:
+    """An item that left an audience comes with its current words and its old
+    ones under the same id; neither may hide the other."""
+
+    def fact(en: str) -> Fact:
+        text = {"en": en, "fr": "Texte sans rapport aucun"}
+        return Fact.model_validate(
+            {"id": "f", "classification": "protected_b", "source": "s", "topic": "t", "text": text}
+        )
+
+    now, before = fact("The agency now screens every traveller"), fact("Officers met each ship")
+    watch = Watchlist([now, before], [])
+    assert watch.leaks("The agency now screens every traveller.") == ["f"]
+    assert watch.leaks("Officers met each ship.") == ["f"]

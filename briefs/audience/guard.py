@@ -146,7 +146,9 @@ class Watchlist:
     def __init__(
         self, excluded: Iterable[Item], allowed: Iterable[Item], printed: Iterable[str] = ()
     ) -> None:
-        wanted = {item.id: needles(item) for item in excluded}
+        wanted: dict[str, frozenset[Phrase]] = {}
+        for item in excluded:  # an item may come in several wordings (old editions)
+            wanted[item.id] = wanted.get(item.id, frozenset()) | needles(item)
         self.lengths = sorted({len(p) for phrases in wanted.values() for p in phrases})
         seen: set[Phrase] = set()
         for item in allowed:

@@ -9,11 +9,12 @@ they were never given; the leak guard then checks the rendered text.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from briefs.errors import Problem
 from briefs.source.config import Audience
 from briefs.source.loading import Loaded, Origin, texts_of
-from briefs.source.model import REFERENCE, SECTIONS, Classification, Dossier, Item, Text
+from briefs.source.model import REFERENCE, SECTIONS, Classification, Dossier, Figure, Item, Text
 
 
 def visible(item: Item, name: str, audience: Audience) -> bool:
@@ -32,10 +33,17 @@ class Selection:
     dossier: Dossier
     excluded: tuple[Item, ...]
 
+    @cached_property
+    def printed(self) -> Dossier:
+        """What its template may print: the audience's ``sections`` of what it may
+        see. Fingerprint, snapshot and render context all take this, so a brief
+        changes, and says it changed, only when what it prints does."""
+        return printed(self.dossier, self.audience.sections)
+
     @property
     def level(self) -> Classification:
-        """The highest classification actually included: what the marking says."""
-        items = self.dossier.items()
+        """The highest classification actually printed: what the marking says."""
+        items = self.printed.items()
         return max(
             (i.classification for i in items),
             key=lambda c: c.rank,
@@ -55,6 +63,33 @@ def select(loaded: Loaded, name: str, audience: Audience) -> tuple[Selection, li
     dossier = full.model_copy(update=kept)
     problems = _dangling(loaded, dossier, name)
     return Selection(name, audience, dossier, tuple(excluded)), problems
+
+
+def printed(dossier: Dossier, sections: list[str] | None) -> Dossier:
+    """The declared sections of a selected dossier, plus what their items cite
+    (sources, figures), since a brief prints a citation with what cites it."""
+    if sections is None:
+        return dossier
+    key_figures = "key_figures" in sections
+    pending = [
+        item
+        for name in SECTIONS
+        for item in getattr(dossier, name)
+        if name in sections or (key_figures and isinstance(item, Figure) and item.key)
+    ]
+    by_id = {item.id: item for item in dossier.items()}
+    for _, text in dossier.header_texts():
+        pending += [by_id[ref] for ref in _refs(text) if ref in by_id]
+    keep: set[str] = set()
+    while pending:
+        item = pending.pop()
+        if item.id not in keep:
+            keep.add(item.id)
+            cited = {getattr(item, "source", None), getattr(item, "figure", None)}
+            cited.update(ref for _, text in texts_of(item) for ref in _refs(text))
+            pending += [by_id[ref] for ref in cited if ref in by_id]
+    kept = {name: [i for i in getattr(dossier, name) if i.id in keep] for name in SECTIONS}
+    return dossier.model_copy(update=kept)
 
 
 def _dangling(loaded: Loaded, dossier: Dossier, name: str) -> list[Problem]:

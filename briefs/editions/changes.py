@@ -8,6 +8,7 @@ even as "removed", would tell the reader what it was.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -86,9 +87,19 @@ def _value_changes(
     return []
 
 
-def compare(old: Snapshot, new: Snapshot, existing: set[str], lang: str, since: str) -> ChangesView:
+def compare(
+    old: Snapshot,
+    new: Snapshot,
+    existing: set[str],
+    lang: str,
+    since: str,
+    sections: list[str] | None = None,
+) -> ChangesView:
     """Describe ``new`` against ``old``; ``existing`` holds every id in the dossier
-    now, whatever its audience, so withdrawn-but-existing items stay unnamed."""
+    now, whatever its audience, so withdrawn-but-existing items stay unnamed: the
+    section then says only that some content was revised, which is true without
+    telling what, and never that only the wording changed. An item of a section
+    the audience does not print (``sections``) left the layout, not the content."""
     before, after = _items(old), _items(new)
     was, now = _Describer(old, lang), _Describer(new, lang)
     added = [now.item(*after[i]) for i in after if i not in before]
@@ -99,19 +110,46 @@ def compare(old: Snapshot, new: Snapshot, existing: set[str], lang: str, since: 
         if i in before
         for line in _value_changes(after[i][0], before[i][1], after[i][1], was, now)
     ]
-    said = [[typography(line, lang) for line in lines] for lines in (added, removed, changed)]
-    return ChangesView(date_text(PartialDate.parse(since), lang), *said)
+    plus, minus, values = (
+        [typography(line, lang) for line in lines] for lines in (added, removed, changed)
+    )
+    unnamed = any(
+        i not in after and i in existing and _declared(*before[i], sections) for i in before
+    )
+    return ChangesView(date_text(PartialDate.parse(since), lang), plus, minus, values, unnamed)
 
 
-def withdrawn(old: Snapshot, visible: set[str], existing: set[str]) -> list[Item]:
-    """Items the previous edition showed that still exist but that this audience
-    may no longer see: the leak guard must look for their old words too."""
-    return [
-        SECTIONS[section].model_validate(_both_languages(SECTIONS[section], item))
-        for section in SECTIONS
-        for item in old[section]
-        if item["id"] in existing and item["id"] not in visible
-    ]
+def _declared(section: str, item: dict[str, Any], sections: list[str] | None) -> bool:
+    """Is this (old) item of a section that the audience declares it prints?
+    (A snapshot's item, so this mirrors ``selection.printed`` on plain data.)"""
+    if sections is None or section in sections:
+        return True
+    return section == "figures" and "key_figures" in sections and bool(item.get("key"))
+
+
+def withdrawn(history: Iterable[str], visible: set[str], existing: set[str]) -> list[Item]:
+    """Every wording that any remembered edition showed, in either language, of
+    an item that still exists but that this audience may no longer see: the
+    leak guard must look for all of them, not only the last edition's.
+
+    ``history`` holds snapshots of both languages; each wording becomes its own
+    item (same id), so the guard looks for every one. Deleted items are left
+    out: the change section names them as removed, and the audience saw them.
+    """
+    hidden = existing - visible
+    seen: set[str] = set()
+    items: list[Item] = []
+    for text in history:
+        if not any(i in text for i in hidden):
+            continue  # an id is a plain slug in the JSON: absent, nothing to parse
+        old = load(text)
+        for section, model in SECTIONS.items():
+            for item in old.get(section, []):
+                key = json.dumps(item, sort_keys=True) if item["id"] in hidden else None
+                if key is not None and key not in seen:
+                    seen.add(key)
+                    items.append(model.model_validate(_both_languages(model, item)))
+    return items
 
 
 def _both_languages(model: type[Item], item: dict[str, Any]) -> dict[str, Any]:

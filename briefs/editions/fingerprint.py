@@ -24,9 +24,10 @@ from briefs.source.model import SECTIONS
 
 
 def snapshot(selection: Selection, lang: str) -> dict[str, Any]:
-    """What this brief shows, as plain JSON data in its language: what an edition
-    records, and why an English edit leaves the French briefs alone."""
-    dossier = selection.dossier
+    """What this brief prints, as plain JSON data in its language: what an edition
+    records, and why an English edit leaves the French briefs alone, and an edit
+    to a section its template does not print leaves it alone too."""
+    dossier = selection.printed
     content: dict[str, Any] = {"header": _localize(dossier.header.model_dump(mode="json"), lang)}
     for section in SECTIONS:
         content[section] = []
@@ -58,7 +59,11 @@ def fingerprint(
     parts = {
         "software": software(),
         "lang": lang,
-        "audience": [selection.audience_name, selection.audience.model_dump(mode="json")],
+        # Unset optional settings are left out: adding one rebuilds nothing.
+        "audience": [
+            selection.audience_name,
+            selection.audience.model_dump(mode="json", exclude_none=True),
+        ],
         "content": snapshot(selection, lang),
         "templates": {name: digests.of(templates / name) for name in used},
         "assets": digests.tree(templates / "assets"),

@@ -99,6 +99,16 @@ class Ledger:
         ).fetchone()
         return Edition(*row) if row else None
 
+    def snapshots(self, dossier: str, audience: str) -> list[str]:
+        """Every distinct snapshot the audience's briefs of a dossier published, in
+        both languages: the old words the leak guard keeps looking for."""
+        rows = self.db.execute(
+            "SELECT DISTINCT snapshot FROM editions WHERE dossier = ? AND audience = ? "
+            "AND state = 'published' ORDER BY snapshot",
+            (dossier, audience),
+        )
+        return [row[0] for row in rows]
+
     def editions(self, dossier: str | None = None) -> list[Edition]:
         query = "SELECT * FROM editions WHERE state = 'published'"
         args: tuple[str, ...] = ()

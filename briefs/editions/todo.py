@@ -57,6 +57,7 @@ class Todo:
             self.last,
             self.last,
             _ids(self.brief),
+            self.forbidden,
         )
 
 
@@ -65,13 +66,9 @@ def html_for(todo: Todo, templates: Path) -> str:
     brief, previous = todo.brief, todo.previous
     changes = None
     if previous is not None:
-        existing = set(todo.existing)
-        old = load_snapshot(previous.snapshot)
-        changes = compare(
-            old, load_snapshot(todo.snapshot), existing, brief.lang, previous.edition_date
-        )
-        visible = {i.id for i in brief.selection.dossier.items()}
-        todo.forbidden = withdrawn(old, visible, existing)
+        old, new = load_snapshot(previous.snapshot), load_snapshot(todo.snapshot)
+        since, sections = previous.edition_date, brief.selection.audience.sections
+        changes = compare(old, new, set(todo.existing), brief.lang, since, sections)
     labels = catalogue(templates, brief.lang)
     context = build_context(brief.selection, brief.lang, labels, todo.number, changes)
     printed: list[str] = []
@@ -160,6 +157,8 @@ def decide(
         else:
             number = next_number(folders, t, last)
             todo.append(Todo(brief, number, mark, content, last, last, _ids(brief)))
+        if last is not None:
+            todo[-1].forbidden = _left(ledger, todo[-1])
     ledger.db.commit()
     return decision
 
@@ -167,6 +166,16 @@ def decide(
 def _content(brief: Brief) -> str:
     """The snapshot an edition records: what the brief's audience sees, in its language."""
     return json.dumps(snapshot(brief.selection, brief.lang), sort_keys=True, ensure_ascii=False)
+
+
+def _left(ledger: Ledger, todo: Todo) -> list[Item]:
+    """Every old wording, in both languages and from every edition the ledger
+    holds, of the items that have left this brief's audience."""
+    t = todo.brief.target
+    visible = {i.id for i in todo.brief.selection.dossier.items()}
+    if not set(todo.existing) - visible:
+        return []  # nothing is hidden from this audience: no need to read the history
+    return withdrawn(ledger.snapshots(t.dossier, t.audience), visible, set(todo.existing))
 
 
 def _ids(brief: Brief) -> frozenset[str]:

@@ -33,10 +33,12 @@ class ChangesView:
     added: list[str]
     removed: list[str]
     changed: list[str]
+    unnamed: bool = False
+    """Items left the brief that it must not name: say so, neutrally."""
 
     @property
     def wording_only(self) -> bool:
-        return not (self.added or self.removed or self.changed)
+        return not (self.added or self.removed or self.changed or self.unnamed)
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,7 @@ def build_context(
     changes: ChangesView | None = None,
 ) -> BriefContext:
     """Localize one selection; the only place the model meets a language."""
-    d = selection.dossier
+    d = selection.printed
     plain = selection.audience.plain_language
     figures = {f.id: f for f in d.figures}
 

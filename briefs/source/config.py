@@ -16,9 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from briefs.errors import InvalidInput, Problem, ProjectNotFound
 from briefs.source.files import CONFIG_NAME, Folders
-from briefs.source.model import Classification, Id, Lang, Text
+from briefs.source.model import SECTIONS, Classification, Id, Lang, Text
 from briefs.source.validation import problems_from
 from briefs.source.yamlfile import read_yaml
+
+PRINTABLE = (*SECTIONS, "key_figures")
+"""What ``sections:`` may name: a dossier section, or only its ``key: true`` figures."""
 
 
 class _Config(BaseModel):
@@ -40,6 +43,21 @@ class Audience(_Config):
     """Most pages a brief may have; more is an error."""
     plain_language: bool = False
     """Prefer an item's ``plain`` text where it has one."""
+    sections: list[str] | None = None
+    """The dossier sections its template prints (default: all). Its fingerprint
+    and change section follow these only; the template gets nothing else."""
+
+    @field_validator("sections")
+    @classmethod
+    def _printable(cls, value: list[str] | None) -> list[str] | None:
+        for name in value or []:
+            if name not in PRINTABLE:
+                raise ValueError(
+                    f"unknown section {name!r}; expected any of: {', '.join(PRINTABLE)}"
+                )
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError(f"expected each section once, found {value}")
+        return value
 
     @field_validator("languages")
     @classmethod
