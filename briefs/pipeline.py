@@ -123,7 +123,9 @@ def plan(
     """Every brief asked for, each selected for its audience; raise
     :class:`InvalidInput` once with every problem, templates' included."""
     known = project.settings.audiences
-    problems = template_problems(project.folders, known)
+    templates = project.folders.templates  # a link out of the project is never read
+    problems = project.folders.unsafe(templates, templates)
+    problems = problems or template_problems(project.folders, known)
     return select_all(project.folders, known, dossiers, audiences, langs, problems)
 
 
