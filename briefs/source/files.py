@@ -84,10 +84,11 @@ class Folders:
         except ValueError:
             return str(path)
 
-    def unsafe(self, top: Path, area: Path) -> list[Problem]:
-        """One problem for each link at or under ``top`` that leads outside both
-        the project and ``area`` (the data or templates folder, wherever it is),
-        and for each FIFO, device or socket: reading one could leak or hang."""
+    def unsafe(self, top: Path, area: Path, deep: bool = True) -> list[Problem]:
+        """One problem for each link at or under ``top`` (only in it, when not
+        ``deep``) that leads outside both the project and ``area`` (the data or
+        templates folder, wherever it is), and for each FIFO, device or socket:
+        reading one could leak or hang."""
         inside = (self.root.resolve(), area.resolve())
         problems: list[Problem] = []
         todo, seen = [top], set[Path]()
@@ -107,7 +108,7 @@ class Folders:
             except OSError:
                 continue
             kind = special_kind(mode)
-            if kind == "a folder" and path.resolve() not in seen:  # a linked folder once only
+            if kind == "a folder" and (deep or path == top) and path.resolve() not in seen:
                 seen.add(path.resolve())
                 todo += sorted(path.iterdir())
             elif kind and kind != "a folder":
