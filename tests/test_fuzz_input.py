@@ -49,8 +49,10 @@ def mutate(data: bytes, ops: list[tuple[str, int, int, bytes]]) -> bytes:
     """Apply each edit at a position taken modulo the current length."""
     for op, at, span, piece in ops:
         lines = data.splitlines(keepends=True)
-        if op == "nest" and lines:  # a value nested up to 1,200 deep, flow or block style
-            data = b"".join(_nest(lines, at % len(lines), span * 3, block=at % 2 == 1))
+        if op == "nest" and lines:  # a value nested deep, in block style (300 to 999) or flow
+            block = at % 4 != 0
+            depth = 300 + span * 7 % 700 if block else 40 + span
+            data = b"".join(_nest(lines, at % len(lines), depth, block))
             continue
         if op in ("drop line", "repeat line") and lines:
             n = at % len(lines)
