@@ -6,6 +6,7 @@ or turned into a traceback."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import stat
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from click.testing import CliRunner
 
 from briefs.cli import main
 from briefs.source.files import sha256_file
-from conftest import SAMPLE, copy_templates, write_project
+from conftest import REPO, SAMPLE, copy_templates, write_project
 
 SECRET = "root:$6$s3cr3tHashThatMustNeverBeEchoedIntoAnyMessage0123456789:19000:0:99999:7:::\n"
 
@@ -267,3 +268,12 @@ def test_an_anchor_alone_is_refused(project_dir: Path) -> None:
     code, output = run(project_dir, "check")
     assert code == 1
     assert "zz-anchor.yaml:2: YAML anchors (&name) are not allowed" in output
+
+
+def test_sample_data_names_no_path_on_this_machine() -> None:
+    """Sources are cited by title and URL: a local path means nothing to a
+    reader, and points outside the project."""
+    local_path = re.compile(r"(?<![\w:/.])/(?:[\w.-]+/)+[\w.-]+")
+    for path in sorted((REPO / "data").rglob("*.yaml")):
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            assert not local_path.search(line), f"{path.name}:{number}: {line}"
