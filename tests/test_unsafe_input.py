@@ -31,12 +31,16 @@ def run(root: Path, *args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+class Expired(BaseException):
+    """Not an OSError (as TimeoutError is), so no ``except OSError`` swallows it."""
+
+
 @contextmanager
 def deadline(seconds: int) -> Iterator[None]:
     """Fail, rather than hang the suite, if a FIFO is ever opened for reading."""
 
     def _expired(signum: int, frame: object) -> None:
-        raise TimeoutError(f"still running after {seconds} s")
+        raise Expired(f"still running after {seconds} s")
 
     previous = signal.signal(signal.SIGALRM, _expired)
     signal.alarm(seconds)
@@ -177,6 +181,23 @@ def test_non_regular_yaml_entry_is_an_error(project_dir: Path, make: object, kin
             code, output = run(project_dir, command)
             assert code == 1
             assert f"zz-odd.yaml: expected a regular file, found {kind}" in output
+
+
+def test_a_link_loop_is_an_error_not_a_traceback(project_dir: Path) -> None:
+    (project_dir / "data" / SAMPLE / "loop.yaml").symlink_to("loop.yaml")
+    for command in ("check", "build"):
+        code, output = run(project_dir, command)
+        assert code == 1
+        assert "loop.yaml: could not read the file: Too many levels of symbolic links" in output
+
+
+def test_configuration_as_a_fifo_does_not_hang(project_dir: Path) -> None:
+    (project_dir / "briefs.yaml").unlink()
+    os.mkfifo(project_dir / "briefs.yaml")
+    with deadline(20):
+        for command in ("check", "build"):
+            code, output = run(project_dir, command)
+            assert code == 1 and "no briefs.yaml here" in output
 
 
 def test_digest_of_a_fifo_does_not_block(tmp_path: Path) -> None:

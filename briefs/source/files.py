@@ -56,7 +56,7 @@ class Folders:
         odd, and the full load will explain why."""
         try:
             raw = yaml.load(
-                (root / CONFIG_NAME).read_bytes(),
+                read_regular(root / CONFIG_NAME, 2 * 1024 * 1024),
                 Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader),
             )
         except (OSError, yaml.YAMLError, ValueError, TypeError, RecursionError):
@@ -184,12 +184,16 @@ def read_regular(path: Path, limit: int) -> bytes:
 
 
 def sha256_file(path: Path) -> str:
-    """The file's digest; a FIFO or device is named, never read (loading refuses it)."""
-    kind = special_kind(os.stat(path).st_mode)
-    if kind:
-        return f"not a regular file: {kind}"
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+    """The file's digest; a FIFO or device is named, never read, and so is a
+    file that cannot be read (loading refuses both, saying why)."""
+    try:
+        kind = special_kind(os.stat(path).st_mode)
+        if kind:
+            return f"not a regular file: {kind}"
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError as exc:
+        return f"unreadable: {exc.strerror}"
 
 
 def tree_digest(
