@@ -21,6 +21,8 @@ from briefs.errors import Problem
 CONFIG_NAME = "briefs.yaml"
 DEFAULTS = {"data": "data", "templates": "templates", "output": "output", "state": "output/.state"}
 """Folders, relative to the project root, when briefs.yaml does not name them."""
+MAX_BYTES = 2 * 1024 * 1024
+"""Largest data or configuration file read; no dossier file comes near it."""
 DOSSIER_NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 """A dossier folder's name names its output folder and its briefs: a plain slug."""
 
@@ -56,7 +58,7 @@ class Folders:
         odd, and the full load will explain why."""
         try:
             raw = yaml.load(
-                read_regular(root / CONFIG_NAME, 2 * 1024 * 1024),
+                read_regular(root / CONFIG_NAME, MAX_BYTES),
                 Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader),
             )
         except (OSError, yaml.YAMLError, ValueError, TypeError, RecursionError):
@@ -100,7 +102,7 @@ class Folders:
                 except (OSError, RuntimeError):  # dangling or a loop: reading it says so
                     continue
                 if not any(target.is_relative_to(place) for place in inside):
-                    where = f"a link to {target}, outside the project"
+                    where = f"a link to {target}, outside it"
                     problems.append(Problem(self.show(path), None, "", OUTSIDE.format(where)))
                     continue
             try:
@@ -135,7 +137,7 @@ def dossier_files(folder: Path) -> list[Path]:
     )
 
 
-OUTSIDE = "expected a regular file inside the project, found {}; put a copy of the file here"
+OUTSIDE = "expected a file or folder inside the project, found {}; put a copy here instead"
 
 
 def not_regular(kind: str) -> str:

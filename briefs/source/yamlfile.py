@@ -25,9 +25,8 @@ from yaml.events import (
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from briefs.errors import Problem, quoted
-from briefs.source.files import SpecialFile, not_regular, read_regular
+from briefs.source.files import MAX_BYTES, SpecialFile, not_regular, read_regular
 
-MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 50
 """Deepest nesting accepted; a dossier needs about six levels. Deeper input is
 refused before anything recursive (composer, constructor, pydantic) sees it."""
