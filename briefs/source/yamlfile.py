@@ -167,7 +167,8 @@ def _tag(tag: str) -> str:
     return quoted(tag.replace("tag:yaml.org,2002:", "!!", 1), 30)
 
 
-def _clip(text: str, limit: int = 160) -> str:
+def _clip(text: str, limit: int = 120) -> str:
+    """A parser's message or a key, cut short: either may quote the file."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
