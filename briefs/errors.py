@@ -26,6 +26,13 @@ class Problem:
         return f"{where}:{field} {self.message}"
 
 
+def quoted(value: object, limit: int = 40) -> str:
+    """``value`` as a message quotes it: its repr, cut to ``limit`` characters,
+    so a message never echoes a file's content at length (a linked secret, say)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class BriefsError(Exception):
     """Base class: something the user can fix. The CLI maps these to exit codes."""
 

@@ -135,7 +135,10 @@ def plan(
     """Every brief asked for, each selected for its audience; raise
     :class:`InvalidInput` once with every problem, templates' included."""
     known = project.settings.audiences
-    problems = template_problems(project.folders, known) + font_problems(project.folders)
+    templates = project.folders.templates  # a link out of the project is never read
+    problems = project.folders.unsafe(templates, templates)
+    if not problems:
+        problems = template_problems(project.folders, known) + font_problems(project.folders)
     return select_all(project.folders, known, dossiers, audiences, langs, problems)
 
 

@@ -138,9 +138,10 @@ def test_stylesheet_reaching_out_refuses_every_brief(
 def test_stylesheet_itself_is_fetched_through_the_lock(tmp_path: Path) -> None:
     templates = copy_templates(tmp_path)
     css = templates / "assets" / "brief.css"
-    (tmp_path / "elsewhere.css").write_text(css.read_text())
+    # Inside the templates folder, so briefs check lets it be; outside assets/.
+    (templates / "elsewhere.css").write_text(css.read_text())
     css.unlink()
-    css.symlink_to(tmp_path / "elsewhere.css")
+    css.symlink_to(templates / "elsewhere.css")
     root = write_project(tmp_path / "project", templates=templates)
     result = CliRunner().invoke(main, ["-C", str(root), "build", "--jobs", "1"])
     assert result.exit_code == 1

@@ -25,10 +25,11 @@ class Digests:
         self.changed: list[tuple[str, int, int, int, str, int]] = []
 
     def of(self, path: Path) -> str | None:
-        """The file's sha256, or None when it does not exist."""
+        """The file's sha256, or None when it does not exist or cannot be
+        followed (a link loop); loading then says what is wrong with it."""
         try:
             st = path.stat()
-        except FileNotFoundError:
+        except OSError:
             return None
         key = str(path)
         cached = self.cache.get(key)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from briefs.errors import InvalidInput, Problem, ProjectNotFound
+from briefs.errors import InvalidInput, Problem, ProjectNotFound, quoted
 from briefs.source.files import CONFIG_NAME, Folders
 from briefs.source.model import SECTIONS, Classification, Id, Lang, Text
 from briefs.source.validation import problems_from
@@ -95,7 +95,7 @@ class Settings(_Config):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(
-                f"expected an IANA time zone such as America/Toronto, found {value!r}"
+                f"expected an IANA time zone such as America/Toronto, found {quoted(value)}"
             ) from None
         return value
 

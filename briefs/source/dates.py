@@ -14,6 +14,8 @@ from typing import Any, Literal
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
+from briefs.errors import quoted
+
 Precision = Literal["year", "month", "day"]
 _PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -57,7 +59,9 @@ class PartialDate:
         text = str(value).strip()
         match = _PATTERN.match(text)
         if not match:
-            raise ValueError(f"expected a date as YYYY, YYYY-MM or YYYY-MM-DD, found {text!r}")
+            raise ValueError(
+                f"expected a date as YYYY, YYYY-MM or YYYY-MM-DD, found {quoted(text)}"
+            )
         year, month, day = (int(g) if g else None for g in match.groups())
         try:
             date(year or 1, month or 1, day or 1)
@@ -92,9 +96,8 @@ class Period:
         if isinstance(value, dict):
             unknown = set(value) - {"start", "end"}
             if unknown or "start" not in value or "end" not in value:
-                raise ValueError(
-                    f"expected a period as {{start: …, end: …}}, found keys {sorted(value)}"
-                )
+                keys = quoted(sorted(value), 60)
+                raise ValueError(f"expected a period as {{start: …, end: …}}, found keys {keys}")
             start, end = value["start"], value["end"]
         elif isinstance(value, str) and "/" in value:
             start, _, end = value.partition("/")

@@ -11,12 +11,18 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from briefs.errors import InvalidInput, Problem
+from briefs.errors import InvalidInput, Problem, quoted
 from briefs.source.dates import PartialDate
-from briefs.source.files import Folders, dossier_files
+from briefs.source.files import DOSSIER_NAME, Folders, dossier_files
 from briefs.source.model import REFERENCE, SECTIONS, Dossier, DossierFile, Item, Text
 from briefs.source.validation import problems_from
 from briefs.source.yamlfile import Location, YamlDocument, dotted, read_yaml
+
+NOTHING = (
+    "the file holds no header and no items (its sections are empty); "
+    "restore its content, or delete the file if it is not needed"
+)
+"""A file cut short by an editor must not quietly drop its items from a brief."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,18 @@ def load_dossiers(
                 )
             )
             continue
+        if not DOSSIER_NAME.fullmatch(name):
+            problems.append(
+                Problem(
+                    folders.show(folders.data / name),
+                    None,
+                    "",
+                    "expected a dossier folder named with lowercase letters a-z, digits and "
+                    f"single hyphens (such as human-trafficking), found {quoted(name)}; "
+                    "rename the folder",
+                )
+            )
+            continue
         result, found = load_dossier(folders, audiences, name)
         problems.extend(found)
         if result is not None:
@@ -91,7 +109,10 @@ def load_dossier(
 ) -> tuple[Loaded | None, list[Problem]]:
     """Validate each file of one dossier, then check the dossier as a whole."""
     folder = folders.data / name
-    problems: list[Problem] = []
+    problems = folders.unsafe(folder, folders.data, deep=False)  # links out, FIFOs: never read
+    refused = {problem.file for problem in problems}
+    if folders.show(folder) in refused:
+        return None, problems
     documents: list[tuple[str, YamlDocument]] = []
     parts: list[DossierFile] = []
     files = dossier_files(folder)
@@ -99,15 +120,19 @@ def load_dossier(
         problems.append(Problem(folders.show(folder), None, "", "expected YAML files, found none"))
     for path in files:
         shown = folders.show(path)
-        document, found = read_yaml(path, shown)
+        document, found = read_yaml(path, shown) if shown not in refused else (None, [])
         problems.extend(found)
-        if document is None or document.data is None:
+        if document is None:
             continue
         documents.append((shown, document))
         try:
-            parts.append(DossierFile.model_validate(document.data))
+            part = DossierFile.model_validate(document.data)
         except ValidationError as exc:
             problems.extend(problems_from(exc, document, shown, DossierFile))
+            continue
+        parts.append(part)
+        if part.dossier is None and not any(getattr(part, s) for s in SECTIONS):
+            problems.append(Problem(shown, None, "", NOTHING))
     origins, found = _origins(documents)
     problems.extend(found)
     if problems:
@@ -139,7 +164,7 @@ def _origins(documents: list[tuple[str, YamlDocument]]) -> tuple[dict[str, Origi
                             shown,
                             line,
                             f"{section}[{index}].id",
-                            f"duplicate id {item_id!r}; ids must be unique in "
+                            f"duplicate id {quoted(item_id)}; ids must be unique in "
                             f"a dossier, first used at {first.file}:{first.line}",
                         )
                     )
@@ -225,7 +250,7 @@ def _check_references(loaded: Loaded, audiences: Collection[str]) -> list[Proble
                 where.file,
                 where.line,
                 f"{where.path}.{field}",
-                f"expected {expected}, found {found!r}",
+                f"expected {expected}, found {quoted(found)}",
             )
             for field, expected, found in wrong
         ]
@@ -237,7 +262,7 @@ def _check_references(loaded: Loaded, audiences: Collection[str]) -> list[Proble
                     at.file,
                     at.line,
                     at.path,
-                    f"expected {{id}} naming an entry under figures:, found {{{ref}}}",
+                    f"expected {{id}} naming an entry under figures:, found {quoted(f'{{{ref}}}')}",
                 )
                 for ref in REFERENCE.findall(text.get(lang))
                 if ref not in figures

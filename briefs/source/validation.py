@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from briefs.errors import Problem
+from briefs.errors import Problem, quoted
 from briefs.source.yamlfile import Location, YamlDocument, dotted
 
 
@@ -37,7 +37,7 @@ def _message(item: Any, location: Location, root: type[BaseModel]) -> str:
     if kind == "extra_forbidden":
         allowed = _allowed_keys(root, location[:-1])
         hint = f"; expected one of: {', '.join(allowed)}" if allowed else ""
-        return f"unknown key {location[-1]!r}{hint}"
+        return f"unknown key {quoted(location[-1])}{hint}"
     msg = str(item["msg"]).removeprefix("Value error, ")
     msg = msg.replace("Input should be", "expected").replace("String should", "text should")
     if kind.startswith("enum"):
@@ -54,8 +54,7 @@ def _found(value: Any) -> str:
         return "a list"
     if value is None:
         return "nothing (empty value)"
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "…"
+    return quoted(value)
 
 
 def _allowed_keys(root: type[BaseModel], location: Location) -> list[str]:
