@@ -185,7 +185,7 @@ def _project(root: Path) -> Path:
     """The sample project as an analyst has it: briefs.yaml and templates inside."""
     write_project(root)
     shutil.copy(REPO / "briefs.yaml", root / "briefs.yaml")
-    shutil.copytree(REPO / "templates", root / "templates", ignore=shutil.ignore_patterns("fonts"))
+    shutil.copytree(REPO / "templates", root / "templates")
     return root
 
 
