@@ -221,7 +221,7 @@ def open_ledger(folders: Folders) -> Iterator[Ledger]:
     """
     state = folders.state
     path = state / LEDGER_NAME
-    try:
+    with _said_plainly(path):
         with writing(state):
             state.mkdir(parents=True, exist_ok=True)
             lock = (state / "lock").open("a")
@@ -242,6 +242,13 @@ def open_ledger(folders: Folders) -> Iterator[Ledger]:
                 yield ledger
             finally:
                 db.close()
+
+
+@contextmanager
+def _said_plainly(path: Path) -> Iterator[None]:
+    """SQLite's errors about the ledger as faults an operator can act on."""
+    try:
+        yield
     except sqlite3.Error as exc:
         fault = sqlite_fault(exc, path)
         if fault is None:
@@ -266,17 +273,12 @@ def read_ledger(folders: Folders) -> Iterator[Ledger | None]:
         with open_ledger(folders) as ledger:
             yield ledger
         return
-    try:
+    with _said_plainly(path):
         db = connect_readonly(path)
         try:
             yield Ledger(folders.state, db)
         finally:
             db.close()
-    except sqlite3.Error as exc:
-        fault = sqlite_fault(exc, path)
-        if fault is None:
-            raise
-        raise fault from exc
 
 
 def published(folders: Folders, dossier: str | None = None) -> list[Edition]:
