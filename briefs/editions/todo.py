@@ -73,12 +73,7 @@ def html_for(todo: Todo, templates: Path) -> str:
     context = build_context(brief.selection, brief.lang, labels, todo.number, changes)
     printed: list[str] = []
     html = render_html(templates, brief.selection.audience.template, context, printed)
-    # What the audience may read anyway is no evidence of a leak: the header,
-    # the included items, and the labels the template printed. The context is
-    # not trusted for this, since a bug there is what the guard is for.
-    excluded = [*brief.selection.excluded, *todo.forbidden]
-    printed += printed_for(brief.selection)
-    todo.watch = Watchlist(excluded, brief.selection.dossier.items(), printed)
+    todo.watch = _watchlist(todo, printed)
     guard(todo, html_text(html), templates)
     return html
 
@@ -87,9 +82,7 @@ def guard(todo: Todo, text: str, templates: Path) -> None:
     """Refuse the brief if ``text`` holds words of an item its audience may
     not see, naming the words, the item and where they came from."""
     if todo.watch is None:
-        excluded = [*todo.brief.selection.excluded, *todo.forbidden]
-        selection = todo.brief.selection
-        todo.watch = Watchlist(excluded, selection.dossier.items(), printed_for(selection))
+        todo.watch = _watchlist(todo)
     found = todo.watch.found(text)
     if not found:
         return
@@ -100,6 +93,17 @@ def guard(todo: Todo, text: str, templates: Path) -> None:
         leaks.append(Leak(item, shorten(phrase), origin.file, origin.line))
     template = _printed_by(templates, todo.brief.selection.audience.template, list(found.values()))
     raise LeakDetected(todo.brief.name, leaks, template)
+
+
+def _watchlist(todo: Todo, labels: list[str] | None = None) -> Watchlist:
+    """What the guard looks for in this brief. What the audience may read anyway
+    is no evidence of a leak: the header, the included items, and the ``labels``
+    the template printed. The context is not trusted for this, since a bug
+    there is what the guard is for."""
+    selection = todo.brief.selection
+    excluded = [*selection.excluded, *todo.forbidden]
+    printed = [*(labels or []), *printed_for(selection)]
+    return Watchlist(excluded, selection.dossier.items(), printed)
 
 
 def _printed_by(templates: Path, name: str, phrases: list[Phrase]) -> tuple[str, int] | None:
