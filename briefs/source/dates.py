@@ -20,8 +20,21 @@ Precision = Literal["year", "month", "day"]
 _PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
+class _WrittenAsText:
+    """Pydantic reads these with their ``parse`` and writes them back as text."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        parse = getattr(cls, "parse")  # noqa: B009 - each subclass defines its own
+        return core_schema.no_info_plain_validator_function(
+            parse, serialization=core_schema.to_string_ser_schema()
+        )
+
+
 @dataclass(frozen=True, order=True)
-class PartialDate:
+class PartialDate(_WrittenAsText):
     """A calendar date known to the year, the month or the day."""
 
     year: int
@@ -70,17 +83,9 @@ class PartialDate:
         assert year is not None
         return cls(year, month, day)
 
-    @classmethod
-    def __get_pydantic_core_schema__(
-        cls, source: Any, handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        return core_schema.no_info_plain_validator_function(
-            cls.parse, serialization=core_schema.to_string_ser_schema()
-        )
-
 
 @dataclass(frozen=True, order=True)
-class Period:
+class Period(_WrittenAsText):
     """A single date, or a span written ``2012/2020`` or ``{start: 2012, end: 2020}``."""
 
     start: PartialDate
@@ -107,11 +112,3 @@ class Period:
         if last.first_day() < first.first_day():
             raise ValueError(f"period ends ({last}) before it starts ({first})")
         return cls(first, last)
-
-    @classmethod
-    def __get_pydantic_core_schema__(
-        cls, source: Any, handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        return core_schema.no_info_plain_validator_function(
-            cls.parse, serialization=core_schema.to_string_ser_schema()
-        )
