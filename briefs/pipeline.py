@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import groupby
@@ -69,10 +70,8 @@ def run(project: Project, request: Request) -> Report:
     force = request.force or request.html  # HTML is for inspection: always write it
     dossiers, audiences, langs = request.dossiers, request.audiences, request.langs
     folders, settings = project.folders, project.settings
-    with (
-        RenderPool(folders.assets, request.jobs or default_jobs(), folders.cache) as pool,
-        open_ledger(folders) as ledger,
-    ):
+    own = RenderPool(folders.assets, request.jobs or default_jobs(), folders.cache)
+    with nullcontext(request.pool) if request.pool else own as pool, open_ledger(folders) as ledger:
         digests = Digests(ledger)
         fresh = (
             None

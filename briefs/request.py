@@ -15,7 +15,7 @@ from pathlib import Path
 from briefs.editions.fresh import up_to_date
 from briefs.editions.ledger import Trigger
 from briefs.errors import Problem
-from briefs.render.workers import default_jobs, start_early
+from briefs.render.workers import RenderPool, default_jobs, start_early
 from briefs.source.files import Folders
 
 Progress = Callable[[str, int, int], None]
@@ -53,6 +53,9 @@ class Request:
     progress: Progress | None = None
     now: datetime | None = None
     """The edition time to record; None: the clock."""
+    pool: RenderPool | None = None
+    """Render workers kept warm between builds by a long-running door (``briefs
+    run``), which opens and closes it; None: a pool for this build only."""
 
 
 def nothing_to_do(root: Path, request: Request) -> int | None:
