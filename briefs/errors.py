@@ -216,3 +216,23 @@ class ArchiveConflict(BriefsError):
             "An archived PDF is never replaced: move it aside only once you know which "
             "edition it is, then build again."
         )
+
+
+class AlreadyRunning(BriefsError):
+    """Another ``briefs run`` keeps this project: two schedulers would run every job twice."""
+
+    def __init__(self, state: str, pid: str) -> None:
+        self.pid = pid
+        who = f"process {pid}" if pid else "another process"
+        super().__init__(
+            f"briefs run is already running for this project ({who} holds {state}/run.lock); "
+            "stop it first, or use `briefs build` and `briefs jobs run`, which are safe beside it"
+        )
+
+
+class UnknownJob(BriefsError):
+    """A job id that is not a job file."""
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        listed = ", ".join(known) or "none"
+        super().__init__(f"no job {name!r} in the jobs folder (jobs: {listed})")

@@ -72,6 +72,21 @@ class Audience(_Config):
         return self.clearance is not Classification.unclassified
 
 
+class RunSettings(_Config):
+    """How ``briefs run`` keeps the briefs current; times are in seconds."""
+
+    grace: Annotated[float, Field(ge=0)] = 3600
+    """A scheduled run missed while briefs run was stopped still fires (once) at
+    start-up if it is at most this old."""
+    scan: Annotated[float, Field(gt=0)] = 180
+    """Between two reconciliation scans of the files, which catch what file
+    events miss (network file systems)."""
+    settle: Annotated[float, Field(ge=0, le=60)] = 0.2
+    """Quiet time after a save before rebuilding, so a burst of saves gives one build."""
+    workers: Annotated[int, Field(ge=1)] | None = None
+    """Render processes kept warm between builds; default one per core."""
+
+
 class Settings(_Config):
     """The whole of briefs.yaml."""
 
@@ -83,10 +98,14 @@ class Settings(_Config):
     """Folder of templates, catalogues and assets (stylesheet, fonts)."""
     output: str = "output"
     """Folder the PDFs are written to."""
+    jobs: str = "jobs"
+    """Folder of job files for ``briefs run`` (see docs/jobs.md)."""
     state: str = "output/.state"
     """Folder of the edition ledger (SQLite) and the archive of past PDFs."""
     timezone: str = "America/Toronto"
-    """Time zone in which an edition's date is stated ("the edition of March 3, 2017")."""
+    """Time zone in which an edition's date is stated ("the edition of March 3, 2017"),
+    and the default of jobs' cron times."""
+    run: RunSettings = RunSettings()
 
     @field_validator("timezone")
     @classmethod

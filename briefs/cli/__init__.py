@@ -68,7 +68,7 @@ def main(ctx: click.Context, root: Path, verbose: bool) -> None:
     # Past a file size limit (ulimit -f), a write fails with EFBIG and a message
     # instead of the kernel killing briefs without one.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    ctx.obj = {"root": root.resolve()}
+    ctx.obj = {"root": root.resolve(), "verbose": verbose}
 
 
 @main.command()
@@ -181,3 +181,10 @@ def editions(ctx: click.Context, dossier: str | None) -> None:
         click.echo("no editions yet" + (f" of {dossier}" if dossier else ""))
         return
     Console(width=200).print(table)
+
+
+# The scheduler's commands live beside these, in their own module.
+from briefs.cli.scheduling import jobs, run, status  # noqa: E402
+
+for _command in (run, jobs, status):
+    main.add_command(_command)
