@@ -169,17 +169,20 @@ def read_job(project: Project, path: Path) -> tuple[Job | None, list[Problem]]:
     document, problems = read_yaml(path, shown)
     if document is None or problems:
         return None, problems
+    spec = None
     try:
         spec = JobFile.model_validate(document.data)
     except ValidationError as exc:
-        return None, problems_from(exc, document, shown, JobFile)
+        problems = problems_from(exc, document, shown, JobFile)
     known = project.settings.audiences
-    for index, name in enumerate(spec.build.audiences):
-        if name not in known:
+    build = document.data.get("build") if isinstance(document.data, dict) else None
+    named = build.get("audiences") if isinstance(build, dict) else None
+    for index, name in enumerate(named if isinstance(named, list) else []):
+        if isinstance(name, str) and name not in known:
             where = document.line_of(("build", "audiences", index))
             why = f"expected an audience of briefs.yaml ({', '.join(known)}), found {name!r}"
             problems.append(Problem(shown, where, f"build.audiences.{index}", why))
-    if problems:
+    if problems or spec is None:
         return None, problems
     zone = spec.triggers.timezone or project.settings.timezone
     return Job(id=path.stem, spec=spec, timezone=zone), []
