@@ -16,6 +16,7 @@ import gc
 import itertools
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -92,6 +93,12 @@ def _render(job: Job, assets: Path, key: str) -> Rendered:
     return _renderer.render(job.html, job.base, job.created)
 
 
+def _calm() -> None:
+    """Ctrl-C reaches the whole process group: a worker leaves it to the main
+    process, which stops between briefs, instead of dying mid-render."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _warm() -> None:
     """A task that only makes a worker start (and so import WeasyPrint)."""
 
@@ -142,6 +149,7 @@ class RenderPool:
                 self.workers,
                 mp_context=multiprocessing.get_context("forkserver"),
                 max_tasks_per_child=RECYCLE,
+                initializer=_calm,
             )
             # Starting a worker waits for the fork server to be ready; a
             # thread does that waiting while this one plans.
