@@ -21,7 +21,7 @@ class Digests:
 
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
-        self.cache = {row[0]: row[1:] for row in ledger.db.execute("SELECT * FROM files")}
+        self.cache = ledger.file_stats()
         self.changed: list[tuple[str, int, int, int, str, int]] = []
 
     def of(self, path: Path) -> str | None:
@@ -50,8 +50,5 @@ class Digests:
 
     def save(self) -> None:
         if self.changed:
-            with self.ledger.db:
-                self.ledger.db.executemany(
-                    "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)", self.changed
-                )
+            self.ledger.save_file_stats(self.changed)
             self.changed.clear()

@@ -190,6 +190,19 @@ class Ledger:
             "INSERT OR REPLACE INTO briefs VALUES (?,?,?,?)", (dossier, audience, lang, inputs)
         )
 
+    # -- the stat cache of file digests (see digests.py) ---------------------
+    def file_stats(self) -> dict[str, tuple[Any, ...]]:
+        """path → (mtime_ns, size, inode, digest, checked_ns)."""
+        return {row[0]: row[1:] for row in self.db.execute("SELECT * FROM files")}
+
+    def save_file_stats(self, rows: list[tuple[str, int, int, int, str, int]]) -> None:
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)", rows)
+
+    def flush(self) -> None:
+        """Make the writes so far durable (those not already in a transaction)."""
+        self.db.commit()
+
     def meta(self, key: str) -> Any:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else None

@@ -163,7 +163,7 @@ def decide(
             todo.append(Todo(brief, number, mark, content, last, last, _ids(brief)))
         if last is not None:
             todo[-1].forbidden = _left(ledger, todo[-1])
-    ledger.db.commit()
+    ledger.flush()
     return decision
 
 
