@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from functools import lru_cache
 from pathlib import Path
 
 from babel.messages.extract import extract_from_file
@@ -21,12 +22,22 @@ def template_labels(templates_dir: Path) -> dict[str, tuple[Path, int]]:
     """msgid → where it is first used, from every ``*.j2`` template."""
     found: dict[str, tuple[Path, int]] = {}
     for path in sorted(templates_dir.rglob("*.j2")):
-        for lineno, message, _comments, _context in extract_from_file(
-            "jinja2.ext:babel_extract", path, options={"extensions": "jinja2.ext.i18n"}
-        ):
-            msgid = message[0] if isinstance(message, tuple) else message
+        st = path.stat()
+        for msgid, lineno in _labels(path, st.st_mtime_ns, st.st_size, st.st_ino):
             found.setdefault(msgid, (path, lineno))
     return found
+
+
+@lru_cache(maxsize=256)
+def _labels(path: Path, mtime_ns: int, size: int, inode: int) -> tuple[tuple[str, int], ...]:
+    """One template's labels, kept while its stats stay: a long-running
+    ``briefs run`` then parses only the templates that changed."""
+    return tuple(
+        (message[0] if isinstance(message, tuple) else message, lineno)
+        for lineno, message, _comments, _context in extract_from_file(
+            "jinja2.ext:babel_extract", path, options={"extensions": "jinja2.ext.i18n"}
+        )
+    )
 
 
 def missing_labels(folders: Folders, langs: Collection[str]) -> list[Problem]:
