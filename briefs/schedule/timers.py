@@ -17,12 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from apscheduler.events import (
-    EVENT_JOB_MISSED,
-    EVENT_JOB_SUBMITTED,
-    JobEvent,
-    JobSubmissionEvent,
-)
+from apscheduler.events import EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobEvent, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -88,17 +83,19 @@ def open_scheduler(state: Path, timezone: str, grace: float, fire: Fire) -> Back
         timezone=ZoneInfo(timezone),
     )
 
-    def submitted(event: JobSubmissionEvent) -> None:
+    def executed(event: JobExecutionEvent) -> None:
+        # Not EVENT_JOB_SUBMITTED: a run missed by more than the grace period
+        # is submitted too, and only then found missed by the executor.
         job = scheduler.get_job(event.job_id)
         spec = Job.model_validate(job.kwargs) if job else None
         if spec is not None:
-            when = event.scheduled_run_times[-1]
+            when = event.scheduled_run_time
             fire(spec.id, slot(event.job_id, when, spec.timezone), when)
 
     def missed(event: JobEvent) -> None:
         log.warning("job %s: a run was missed by more than the grace period", event.job_id)
 
-    scheduler.add_listener(submitted, EVENT_JOB_SUBMITTED)
+    scheduler.add_listener(executed, EVENT_JOB_EXECUTED)
     scheduler.add_listener(missed, EVENT_JOB_MISSED)
     scheduler.start(paused=True)
     return scheduler
