@@ -60,8 +60,8 @@ ON_CHANGE = "triggers:\n  on_change: true\n"
 QUICK = {"scan": 600, "settle": 0.2, "workers": 1, "grace": 3600}
 """briefs.yaml's ``run:`` for the tests: events, not the scan, drive rebuilds."""
 DEADLINE = 30.0
-LOOKED = "job on-change (change): skipped as unchanged"
-"""What the start-up look at the files logs when nothing changed while stopped."""
+LOOKED = "watching for changes"
+"""Logged once the start-up look at what changed while stopped is done."""
 
 
 # -- projects ----------------------------------------------------------------------

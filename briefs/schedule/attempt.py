@@ -100,8 +100,9 @@ def record(runlog: RunLog, job: Job, trigger: str, outcome: Outcome) -> None:
     fixed = [what for what, _, _ in runlog.failing() if _covers(job, what) and what not in refused]
     for what in runlog.cleared(fixed):
         log.info("%s builds again", what)
-    if outcome.unchanged:
-        log.info(
+    if outcome.unchanged:  # a scan finding nothing is not news; a scheduled run is
+        log.log(
+            logging.DEBUG if trigger == "change" else logging.INFO,
             "job %s (%s): skipped as unchanged, %d brief(s) up to date",
             job.id,
             trigger,

@@ -108,7 +108,11 @@ class Runner:
 
     def _loop(self) -> None:
         next_scan = time.monotonic() + self._settings().scan
-        self.queue.put(Changed(frozenset()))  # what changed while briefs run was stopped
+        try:
+            self._changed(set())  # what changed while briefs run was stopped
+        except Stopping:
+            return
+        log.info("watching for changes")
         while not self.stopping.is_set():
             try:
                 item = self.queue.get(timeout=max(0.0, next_scan - time.monotonic()))

@@ -93,7 +93,8 @@ def open_scheduler(state: Path, timezone: str, grace: float, fire: Fire) -> Back
             fire(spec.id, slot(event.job_id, when, spec.timezone), when)
 
     def missed(event: JobEvent) -> None:
-        log.warning("job %s: a run was missed by more than the grace period", event.job_id)
+        job = event.job_id.removesuffix(INTERVAL)
+        log.warning("job %s: a run was missed by more than the grace period; skipped", job)
 
     scheduler.add_listener(executed, EVENT_JOB_EXECUTED)
     scheduler.add_listener(missed, EVENT_JOB_MISSED)
