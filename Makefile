@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint golden bench clean system-deps
+.PHONY: demo test lint golden bench bench-run clean system-deps
 
 # The build's own list of paths is dropped: ls lists the PDFs once, built or not.
 demo: system-deps $(STAMP)
@@ -23,6 +23,10 @@ lint: $(STAMP)
 
 bench: system-deps $(STAMP)
 	$(BIN)/python bench/bench_build.py
+
+# briefs run kept busy by 500 saves: about 15 minutes (bench/bench_run.py --quick: 2).
+bench-run: system-deps $(STAMP)
+	$(BIN)/python bench/bench_run.py
 
 golden: $(STAMP)
 	BRIEFS_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_golden.py

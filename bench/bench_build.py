@@ -23,18 +23,15 @@ import os
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import psutil
 
-REPO = Path(__file__).resolve().parent.parent
-PY = sys.executable
+from harness import CORES, MB, PY, REPO, PeakRss, Table
+
 WEASYPRINT = str(Path(PY).parent / "weasyprint")
-CORES = len(os.sched_getaffinity(0))
 
 RENDER_ONLY = """
 import sys, time
@@ -94,41 +91,16 @@ def peak_tree_rss(args: list[str]) -> tuple[float, float, str]:
     """Wall time, peak summed RSS (MB) of a command and all its children, and
     the RSS of each process at that peak."""
     process = psutil.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    peak = 0
-    parts = ""
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak, parts
-        while not done.is_set():
-            try:
-                tree = [process, *process.children(recursive=True)]
-                sizes = [p.memory_info().rss for p in tree if p.is_running()]
-                if sum(sizes) > peak:
-                    peak = sum(sizes)
-                    parts = " + ".join(f"{size / 2**20:.0f}" for size in sizes)
-            except psutil.Error:
-                pass
-            time.sleep(0.05)
-
     started = time.perf_counter()
-    watcher = threading.Thread(target=sample, daemon=True)
-    watcher.start()
-    process.wait()
+    with PeakRss(process) as rss:
+        process.wait()
     elapsed = time.perf_counter() - started
-    done.set()
-    watcher.join()
     assert process.returncode == 0, "build failed"
-    return elapsed, peak / 2**20, parts
+    return elapsed, rss.peak / MB, rss.parts
 
 
 def main() -> None:
-    rows: list[tuple[str, str, str, str]] = []
-
-    def row(measure: str, value: str, target: str, ok: bool) -> None:
-        rows.append((measure, value, target, "yes" if ok else "NO"))
-        print(f"  {measure}: {value} (target {target})", file=sys.stderr)
-
+    table = Table()
     import_wp = median([PY, "-c", "import weasyprint"], 5)
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
@@ -166,28 +138,28 @@ def main() -> None:
         forced = median(briefs(sample, "--force"), 3)
         serial_render = serial - startup
         serial_bound = 1.25 * serial_render / CORES + startup
-        row("import weasyprint (reference)", f"{import_wp:.3f} s", "-", True)
-        row(
+        table.row("import weasyprint (reference)", f"{import_wp:.3f} s", "-", True)
+        table.row(
             "sample: full build, 6 briefs (median of 3 cold builds)",
             f"{full:.2f} s",
             f"≤ 0.4 × loop = {0.4 * loop:.2f} s",
             full <= 0.4 * loop,
         )
-        row("sample: shell loop of weasyprint (median of 3)", f"{loop:.2f} s", "-", True)
-        row(
+        table.row("sample: shell loop of weasyprint (median of 3)", f"{loop:.2f} s", "-", True)
+        table.row(
             "sample: full rebuild vs a one-process build (--jobs 1)",
             f"{forced:.2f} s",
             f"≤ 1.25 × ({serial:.2f} − {startup:.2f} s) ÷ {CORES} + {startup:.2f} s "
             f"= {serial_bound:.2f} s",
             forced <= serial_bound,
         )
-        row(
+        table.row(
             "sample: full build vs one warm renderer (stricter)",
             f"{full:.2f} s",
             f"≤ 1.25 × {single:.2f} s ÷ {CORES} + {startup:.2f} s = {bound:.2f} s",
             full <= bound,
         )
-        row(
+        table.row(
             "sample: no-op build",
             f"{noop * 1000:.0f} ms",
             f"≤ 0.5 × import = {500 * import_wp:.0f} ms",
@@ -199,26 +171,26 @@ def main() -> None:
         hundred = project(base, 100)
         hundred_time, peak, parts = peak_tree_rss(briefs(hundred))
         per10, per100 = ten_time / 60, hundred_time / 600
-        row(
+        table.row(
             "10 dossiers: full build, 60 briefs",
             f"{ten_time:.1f} s ({per10:.3f} s/brief)",
             "-",
             True,
         )
-        row(
+        table.row(
             "100 dossiers: full build, 600 briefs",
             f"{hundred_time:.1f} s ({per100:.3f} s/brief)",
             f"≤ 1.2 × {per10:.3f} s/brief",
             per100 <= 1.2 * per10,
         )
-        row(
+        table.row(
             "100 dossiers: peak RSS, process tree",
             f"{peak:.0f} MB ({parts})",
             "≤ 400 MB",
             peak <= 400,
         )
         noop100 = median(briefs(hundred), 7)
-        row(
+        table.row(
             "100 dossiers: no-op build",
             f"{noop100 * 1000:.0f} ms",
             f"≤ 0.5 × import = {500 * import_wp:.0f} ms",
@@ -231,18 +203,14 @@ def main() -> None:
         one = time.perf_counter() - started
         rebuilt = out.split()
         only = all("/d042/" in path for path in rebuilt)
-        row(
+        table.row(
             "100 dossiers: one data file changed",
             f"{len(rebuilt)} rebuilt in {one:.1f} s",
             "only d042's 6 briefs",
             only and len(rebuilt) == 6,
         )
 
-    print(f"\nbriefs build benchmark — {CORES} cores, Python {sys.version.split()[0]}\n")
-    print("| Measure | Result | Target | Met |")
-    print("|---|---|---|---|")
-    for measure, value, target, ok in rows:
-        print(f"| {measure} | {value} | {target} | {ok} |")
+    table.print("briefs build benchmark")
 
 
 if __name__ == "__main__":
