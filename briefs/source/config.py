@@ -81,7 +81,7 @@ class RunSettings(_Config):
     scan: Annotated[float, Field(gt=0)] = 180
     """Between two reconciliation scans of the files, which catch what file
     events miss (network file systems)."""
-    settle: Annotated[float, Field(ge=0, le=60)] = 0.2
+    settle: Annotated[float, Field(ge=0, le=60)] = 0.1
     """Quiet time after a save before rebuilding, so a burst of saves gives one build."""
     workers: Annotated[int, Field(ge=1)] | None = None
     """Render processes kept warm between builds; default one per core."""
