@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+import psutil
 import pytest
 import yaml
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -472,14 +473,28 @@ def test_a_second_instance_is_refused(project: Path) -> None:
 
 def test_a_lock_left_by_a_killed_run_does_not_block_the_next(project: Path, tmp_path: Path) -> None:
     write_job(project, "on-change", ON_CHANGE)
+    configure(project, **{**QUICK, "workers": 2})
     state = project / "output" / ".state"
     log = tmp_path / "run.log"
     with subprocess_run(project, log) as process:
         wait_for(lambda: "started (pid" in log.read_text(), "briefs run to start")
         assert holder(state) == str(process.pid)
         assert f"running (pid {process.pid})" in invoke(project, "status")[1]
+        main = psutil.Process(process.pid)
+        # The fork server, the resource tracker and two workers.
+        helpers = wait_for(
+            lambda: len(main.children(recursive=True)) >= 4 and main.children(recursive=True),
+            "the render workers",
+        )
         process.kill()
         process.wait(DEADLINE)
+        # None outlives it: the workers watch it, and the fork server ends with them.
+        wait_for(
+            lambda: (
+                not [p for p in helpers if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+            ),
+            "its helpers to end",
+        )
     assert (state / "run.lock").read_text().strip() == str(process.pid)  # the file stays
     assert holder(state) is None
     assert "briefs run: not running" in invoke(project, "status")[1]

@@ -15,6 +15,7 @@ import contextlib
 import gc
 import itertools
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
 import threading
@@ -95,8 +96,19 @@ def _render(job: Job, assets: Path, key: str) -> Rendered:
 
 def _calm() -> None:
     """Ctrl-C reaches the whole process group: a worker leaves it to the main
-    process, which stops between briefs, instead of dying mid-render."""
+    process, which stops between briefs, instead of dying mid-render. And a
+    worker ends with the main process, however it ends (``kill -9`` too):
+    otherwise the workers, and the fork server whose pipe they hold, would
+    outlive it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_end_with, args=(parent.sentinel,), daemon=True).start()
+
+
+def _end_with(sentinel: int) -> None:
+    multiprocessing.connection.wait([sentinel])
+    os._exit(1)
 
 
 def _warm() -> None:
