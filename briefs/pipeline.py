@@ -232,8 +232,8 @@ def _publish(
             )
             return False
         write_atomic(t.output(folders), pdf)  # the same edition, rebuilt on request
-        with ledger.db:
-            ledger.set_inputs(t.dossier, t.audience, t.lang, keys[t.dossier])
+        ledger.set_inputs(t.dossier, t.audience, t.lang, keys[t.dossier])
+        ledger.flush()
     else:
         publish(
             ledger,
