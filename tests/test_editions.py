@@ -16,8 +16,9 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 import briefs.editions.software
-from briefs import build, list_editions, load_project
+from briefs import InvalidInput, build, list_editions, load_project
 from briefs.cli import main
+from briefs.editions.fresh import up_to_date
 from conftest import SAMPLE, copy_templates, write_project
 
 FIRST = datetime(2017, 3, 1, 15, 0, tzinfo=UTC)
@@ -392,24 +393,78 @@ def test_guard_looks_for_old_words_in_both_languages_for_every_edition(
 def test_edit_during_a_build_is_seen_by_the_next(
     project: Path, edit: Edit, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Inputs are keyed before they are read: an edit landing while a build
-    reads the data makes the next build look again instead of trusting it."""
+    """Inputs are keyed before they are read: an edit landing after a build read
+    the data it renders makes the next build look again instead of trusting it."""
     import briefs.pipeline
 
     figures = project / "data" / SAMPLE / "figures.yaml"
-    original = briefs.pipeline.plan
+    original = briefs.pipeline.briefs_of
 
-    def plan_then_edit(*args: object, **kwargs: object) -> object:
-        planned = original(*args, **kwargs)  # type: ignore[arg-type]
+    def load_then_edit(*args: object, **kwargs: object) -> object:
+        loaded = original(*args, **kwargs)  # type: ignore[arg-type]
         edit(figures, "value: 45\n", "value: 46\n")
-        return planned
+        return loaded
 
     edit(figures, "value: 44\n", "value: 45\n")
-    monkeypatch.setattr(briefs.pipeline, "plan", plan_then_edit)
+    monkeypatch.setattr(briefs.pipeline, "briefs_of", load_then_edit)
     assert rebuild(project) == ALL  # built from 45
-    monkeypatch.setattr(briefs.pipeline, "plan", original)
+    monkeypatch.setattr(briefs.pipeline, "briefs_of", original)
     assert rebuild(project) == ALL  # 46 is seen, not "up to date"
     assert "45 (2015) → 46 (2015)" in text(project, "partners.en")
+
+
+def _edit_after_deciding(monkeypatch: pytest.MonkeyPatch, change: Callable[[], None]) -> None:
+    """Make the next build call ``change`` between validating every dossier and
+    loading each again to render it."""
+    import briefs.pipeline
+
+    original = briefs.pipeline.decide
+
+    def decide_then_edit(*args: object, **kwargs: object) -> object:
+        decision = original(*args, **kwargs)  # type: ignore[arg-type]
+        change()
+        return decision
+
+    monkeypatch.setattr(briefs.pipeline, "decide", decide_then_edit)
+
+
+def test_edit_between_validating_and_rendering_is_what_is_rendered(
+    project: Path, edit: Edit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build validates every dossier, then loads each one again to render it.
+    An edit landing in between is rendered and recorded as what it is, and the
+    key, taken before both, makes the next build look again."""
+    figures = project / "data" / SAMPLE / "figures.yaml"
+    edit(figures, "value: 44\n", "value: 45\n")
+    _edit_after_deciding(monkeypatch, lambda: edit(figures, "value: 45\n", "value: 46\n"))
+    assert rebuild(project) == ALL
+    assert "44 (2015) → 46 (2015)" in text(project, "partners.en")
+    monkeypatch.undo()
+    assert up_to_date(load_project(project).folders, [], [], []) is None  # looks again
+    assert rebuild(project) == set()  # and finds the PDFs of 46 current
+    assert up_to_date(load_project(project).folders, [], [], []) == len(ALL)
+
+
+def test_dossier_broken_between_validating_and_rendering_is_refused(
+    project: Path, edit: Edit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the dossier loaded again no longer validates, its briefs are refused
+    and keep their last PDFs; the next build reports the problem as bad input."""
+    figures = project / "data" / SAMPLE / "figures.yaml"
+    edit(figures, "value: 44\n", "value: 45\n")
+    before = text(project, "partners.en")
+    _edit_after_deciding(monkeypatch, lambda: edit(figures, "value: 45\n", "value: lots\n"))
+    report = build(load_project(project), now=SECOND)
+    assert report.built == []
+    assert {p.field for p in report.problems} == {f"{SAMPLE}/{name}" for name in ALL}
+    for problem in report.problems:
+        assert problem.file == f"data/{SAMPLE}/figures.yaml"
+        assert "changed during the build and no longer validates" in problem.message
+        assert problem.message.endswith("The last PDF is unchanged.")
+    assert text(project, "partners.en") == before
+    monkeypatch.undo()
+    with pytest.raises(InvalidInput):
+        build(load_project(project), now=SECOND)
 
 
 def test_hidden_files_are_neither_loaded_nor_hashed(project: Path) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from briefs import load_project, plan
-from briefs.editions.todo import Todo, html_for
+from briefs.editions.todo import Draft, html_for
 from conftest import FIXTURES, write_project
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -23,7 +23,7 @@ def test_html_matches_golden(tmp_path: Path, name: str) -> None:
     root = write_project(tmp_path / "p", dossiers={DRIVING: FIXTURES / DRIVING})
     audience, lang = name.split(".")
     (brief,) = plan(load_project(root), [DRIVING], [audience], [lang])
-    html = html_for(Todo.first(brief), load_project(root).folders.templates)
+    html = html_for(Draft.first(brief), load_project(root).folders.templates)
     golden = GOLDEN / f"{DRIVING}.{name}.html"
     if os.environ.get("BRIEFS_UPDATE_GOLDEN"):
         golden.write_text(html, encoding="utf-8")

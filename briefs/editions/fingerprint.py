@@ -52,9 +52,15 @@ def _localize(value: Any, lang: str) -> Any:
 
 
 def fingerprint(
-    selection: Selection, lang: str, templates: Path, env: Environment, digests: Digests
+    selection: Selection,
+    lang: str,
+    templates: Path,
+    env: Environment,
+    digests: Digests,
+    content: dict[str, Any] | None = None,
 ) -> str:
-    """The brief's fingerprint; equal fingerprints mean equal PDFs."""
+    """The brief's fingerprint; equal fingerprints mean equal PDFs. ``content``
+    is its :func:`snapshot`, when the caller made it already."""
     used = template_closure(env, selection.audience.template)
     parts = {
         "software": software(),
@@ -64,7 +70,7 @@ def fingerprint(
             selection.audience_name,
             selection.audience.model_dump(mode="json", exclude_none=True),
         ],
-        "content": snapshot(selection, lang),
+        "content": snapshot(selection, lang) if content is None else content,
         "templates": {name: digests.of(templates / name) for name in used},
         "assets": digests.tree(templates / "assets"),
         "catalogue": digests.of(po_path(templates, lang)),

@@ -1,18 +1,22 @@
 """What each brief needs: a new edition, a restore, or nothing; and its HTML.
 
 A brief needs a new edition when its fingerprint differs from its last one.
-Its HTML carries the edition number and, after the first, what changed since
-the previous edition; the leak guard reads that HTML before any worker does.
+Deciding keeps only that (a :class:`Todo`); the brief is loaded again when it
+is rendered (a :class:`Draft`). Its HTML carries the edition number and, after
+the first, what changed since the previous edition; the leak guard reads that
+HTML before any worker does.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from briefs.audience.guard import Phrase, Watchlist, html_text, line_of, printed_for, shorten
-from briefs.audience.plan import Brief
+from briefs.audience.plan import Brief, Target
 from briefs.editions.changes import compare, withdrawn
 from briefs.editions.changes import load as load_snapshot
 from briefs.editions.digests import Digests
@@ -29,79 +33,115 @@ from briefs.source.model import Item
 
 @dataclass
 class Todo:
-    """A brief to render as edition ``number``, compared with ``previous``."""
+    """A brief to render as edition ``number``, compared with edition ``previous``.
 
-    brief: Brief
+    Small on purpose: a build holds one for every brief it renders. Its dossier
+    is loaded again, and its editions (whose snapshots are large) read again
+    from the ledger, when its turn comes: see :class:`Draft`.
+    """
+
+    target: Target
     number: int
     fingerprint: str
+    previous: int | None
+    """The edition the change section compares with."""
+    last: int | None
+    """The brief's last published edition."""
+    existing: frozenset[str] | None = None
+    """Every item id of the dossier that the change section must not name; None
+    (a new edition): every id the dossier has when it is loaded again."""
+    forbidden: list[Item] | None = None
+    """Old wordings the guard looks for; None: read from the ledger when drafted."""
+
+
+@dataclass
+class Draft:
+    """A todo with its dossier loaded: what rendering, guarding and publishing it
+    need, dropped once it is published. The fingerprint and snapshot are taken
+    from what is rendered, in case the dossier changed since :func:`decide`."""
+
+    todo: Todo
+    brief: Brief
+    fingerprint: str
     snapshot: str
-    previous: Edition | None
-    last: Edition | None
-    existing: frozenset[str] = frozenset()
-    """Every item id of the dossier that the change section must not name."""
+    existing: frozenset[str]
+    previous: Edition | None = None
+    last: Edition | None = None
     forbidden: list[Item] = field(default_factory=list)
     watch: Watchlist | None = None
 
     @classmethod
-    def first(cls, brief: Brief) -> Todo:
+    def first(cls, brief: Brief) -> Draft:
         """The brief as a first edition: no previous one to compare with."""
-        return cls(brief, 1, "", _content(brief), None, None, _ids(brief))
+        todo = Todo(brief.target, 1, "", None, None)
+        return cls(todo, brief, "", _encoded(snapshot(brief.selection, brief.lang)), _ids(brief))
 
     def as_next_edition(self) -> Todo:
         """The same content as a new edition, compared with the last one."""
-        return Todo(
-            self.brief,
-            self.number + 1,
-            self.fingerprint,
-            self.snapshot,
-            self.last,
-            self.last,
-            _ids(self.brief),
-            self.forbidden,
-        )
+        last = self.todo.last
+        number = self.todo.number + 1
+        return Todo(self.todo.target, number, self.fingerprint, last, last, None, self.forbidden)
 
 
-def html_for(todo: Todo, templates: Path) -> str:
+def draft_for(
+    todo: Todo, brief: Brief, ledger: Ledger, folders: Folders, digests: Digests
+) -> Draft:
+    """The todo with its brief loaded again: the fingerprint and snapshot it
+    records are those of what it renders, and the words the guard looks for."""
+    t, env = todo.target, environment(folders.templates)
+    content = snapshot(brief.selection, brief.lang)
+    mark = fingerprint(brief.selection, brief.lang, folders.templates, env, digests, content)
+    existing = _ids(brief) if todo.existing is None else todo.existing
+    at = (t.dossier, t.audience, t.lang)
+    previous = None if todo.previous is None else ledger.get(*at, todo.previous)
+    last = None if todo.last is None else ledger.get(*at, todo.last)
+    forbidden = todo.forbidden
+    if forbidden is None:
+        forbidden = [] if last is None else _left(ledger, brief, existing)
+    return Draft(todo, brief, mark, _encoded(content), existing, previous, last, forbidden)
+
+
+def html_for(draft: Draft, templates: Path) -> str:
     """The brief's HTML, checked by the leak guard; cheap, no WeasyPrint."""
-    brief, previous = todo.brief, todo.previous
+    brief, previous = draft.brief, draft.previous
     changes = None
     if previous is not None:
-        old, new = load_snapshot(previous.snapshot), load_snapshot(todo.snapshot)
+        old, new = load_snapshot(previous.snapshot), load_snapshot(draft.snapshot)
         since, sections = previous.edition_date, brief.selection.audience.sections
-        changes = compare(old, new, set(todo.existing), brief.lang, since, sections)
+        changes = compare(old, new, set(draft.existing), brief.lang, since, sections)
     labels = catalogue(templates, brief.lang)
-    context = build_context(brief.selection, brief.lang, labels, todo.number, changes)
+    context = build_context(brief.selection, brief.lang, labels, draft.todo.number, changes)
     printed: list[str] = []
     html = render_html(templates, brief.selection.audience.template, context, printed)
-    todo.watch = _watchlist(todo, printed)
-    guard(todo, html_text(html), templates)
+    draft.watch = _watchlist(draft, printed)
+    guard(draft, html_text(html), templates)
     return html
 
 
-def guard(todo: Todo, text: str, templates: Path) -> None:
+def guard(draft: Draft, text: str, templates: Path) -> None:
     """Refuse the brief if ``text`` holds words of an item its audience may
     not see, naming the words, the item and where they came from."""
-    if todo.watch is None:
-        todo.watch = _watchlist(todo)
-    found = todo.watch.found(text)
+    if draft.watch is None:
+        draft.watch = _watchlist(draft)
+    found = draft.watch.found(text)
     if not found:
         return
-    loaded = todo.brief.loaded
+    loaded = draft.brief.loaded
     leaks = []
     for item, phrase in found.items():
         origin = loaded.where(item)
         leaks.append(Leak(item, shorten(phrase), origin.file, origin.line))
-    template = _printed_by(templates, todo.brief.selection.audience.template, list(found.values()))
-    raise LeakDetected(todo.brief.name, leaks, template)
+    template = _printed_by(templates, draft.brief.selection.audience.template, list(found.values()))
+    raise LeakDetected(draft.brief.name, leaks, template)
 
 
-def _watchlist(todo: Todo, labels: list[str] | None = None) -> Watchlist:
+def _watchlist(draft: Draft, labels: list[str] | None = None) -> Watchlist:
     """What the guard looks for in this brief. What the audience may read anyway
     is no evidence of a leak: the header, the included items, and the ``labels``
     the template printed. The context is not trusted for this, since a bug
     there is what the guard is for."""
-    selection = todo.brief.selection
-    excluded = [*selection.excluded, *todo.forbidden]
+    selection = draft.brief.selection
+    excluded = [*selection.excluded, *draft.forbidden]
     printed = [*(labels or []), *printed_for(selection)]
     return Watchlist(excluded, selection.dossier.items(), printed)
 
@@ -129,21 +169,27 @@ class Decision:
 
 
 def decide(
-    briefs: list[Brief],
+    dossiers: Iterable[list[Brief]],
     folders: Folders,
     ledger: Ledger,
     digests: Digests,
     keys: dict[str, str],
     force: bool,
 ) -> Decision:
-    """Which briefs need a new edition; restore intact ones whose PDF went missing."""
+    """Which briefs need a new edition; restore intact ones whose PDF went missing.
+
+    Every dossier is read (and validated, see :func:`~briefs.audience.plan.survey`)
+    before anything is written, but only each brief's fingerprint is kept.
+    """
+    env = environment(folders.templates)
+    marks = [
+        (brief.target, fingerprint(brief.selection, brief.lang, folders.templates, env, digests))
+        for briefs in dossiers
+        for brief in briefs
+    ]
     decision = Decision()
     todo = decision.todo
-    env = environment(folders.templates)
-    for brief in briefs:
-        t = brief.target
-        content = _content(brief)
-        mark = fingerprint(brief.selection, brief.lang, folders.templates, env, digests)
+    for t, mark in marks:
         last = ledger.last(t.dossier, t.audience, t.lang)
         if last is not None and last.fingerprint == mark:
             if not force and digests.of(folders.root / last.output) == last.sha256:
@@ -155,31 +201,28 @@ def decide(
                 decision.restored.append(t.output(folders))
                 continue
             # The same edition again: compared as it was, leaving unnamed what it did.
-            before = ledger.get(t.dossier, t.audience, t.lang, last.number - 1)
             existing = frozenset(json.loads(last.existing))
-            todo.append(Todo(brief, last.number, mark, content, before, last, existing))
+            todo.append(Todo(t, last.number, mark, last.number - 1, last.number, existing))
         else:
-            number = next_number(folders, t, last)
-            todo.append(Todo(brief, number, mark, content, last, last, _ids(brief)))
-        if last is not None:
-            todo[-1].forbidden = _left(ledger, todo[-1])
+            number = None if last is None else last.number
+            todo.append(Todo(t, next_number(folders, t, last), mark, number, number))
     ledger.flush()
     return decision
 
 
-def _content(brief: Brief) -> str:
-    """The snapshot an edition records: what the brief's audience sees, in its language."""
-    return json.dumps(snapshot(brief.selection, brief.lang), sort_keys=True, ensure_ascii=False)
+def _encoded(content: dict[str, Any]) -> str:
+    """The snapshot as an edition records it: what the brief's audience sees, in its language."""
+    return json.dumps(content, sort_keys=True, ensure_ascii=False)
 
 
-def _left(ledger: Ledger, todo: Todo) -> list[Item]:
+def _left(ledger: Ledger, brief: Brief, existing: frozenset[str]) -> list[Item]:
     """Every old wording, in both languages and from every edition the ledger
     holds, of the items that have left this brief's audience."""
-    t = todo.brief.target
-    visible = {i.id for i in todo.brief.selection.dossier.items()}
-    if not set(todo.existing) - visible:
+    t = brief.target
+    visible = {i.id for i in brief.selection.dossier.items()}
+    if not set(existing) - visible:
         return []  # nothing is hidden from this audience: no need to read the history
-    return withdrawn(ledger.snapshots(t.dossier, t.audience), visible, set(todo.existing))
+    return withdrawn(ledger.snapshots(t.dossier, t.audience), visible, set(existing))
 
 
 def _ids(brief: Brief) -> frozenset[str]:

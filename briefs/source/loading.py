@@ -6,7 +6,7 @@ returned until the whole input is sound.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
@@ -57,51 +57,61 @@ def load_dossiers(
 ) -> list[Loaded]:
     """Load the named dossiers (all when ``names`` is empty); raise once with every
     problem. ``audiences`` are the names an item may list under ``audiences:``."""
-    available = folders.dossiers()
-    wanted = names or available
     problems: list[Problem] = []
     loaded: list[Loaded] = []
-    for name in wanted:
-        if name not in available:
-            shown = folders.show(folders.data)
-            problems.append(
-                Problem(
-                    shown,
-                    None,
-                    "",
-                    f"expected a dossier folder, found no {name!r}"
-                    f" (dossiers: {', '.join(available) or 'none'})",
-                )
-            )
-            continue
-        if not DOSSIER_NAME.fullmatch(name):
-            problems.append(
-                Problem(
-                    folders.show(folders.data / name),
-                    None,
-                    "",
-                    "expected a dossier folder named with lowercase letters a-z, digits and "
-                    f"single hyphens (such as human-trafficking), found {quoted(name)}; "
-                    "rename the folder",
-                )
-            )
-            continue
-        result, found = load_dossier(folders, audiences, name)
+    for result, found in each_dossier(folders, audiences, names):
         problems.extend(found)
         if result is not None:
             loaded.append(result)
-    if not wanted:
-        problems.append(
-            Problem(
-                folders.show(folders.data),
-                None,
-                "",
-                "expected at least one dossier folder, found none",
-            )
-        )
     if problems:
         raise InvalidInput(problems)
     return loaded
+
+
+def each_dossier(
+    folders: Folders, audiences: Collection[str], names: list[str] | None = None
+) -> Iterator[tuple[Loaded | None, list[Problem]]]:
+    """:func:`load_dossiers` one dossier at a time, each with its problems, so a
+    caller can look at a dossier and let it go before loading the next."""
+    available = folders.dossiers()
+    wanted = names or available
+    for name in wanted:
+        yield load_named(folders, audiences, name, available)
+    if not wanted:
+        problem = Problem(
+            folders.show(folders.data), None, "", "expected at least one dossier folder, found none"
+        )
+        yield None, [problem]
+
+
+def load_named(
+    folders: Folders, audiences: Collection[str], name: str, available: list[str] | None = None
+) -> tuple[Loaded | None, list[Problem]]:
+    """One dossier asked for by name: a folder under data/, named as a dossier may be."""
+    available = folders.dossiers() if available is None else available
+    if name not in available:
+        shown = folders.show(folders.data)
+        return None, [
+            Problem(
+                shown,
+                None,
+                "",
+                f"expected a dossier folder, found no {name!r}"
+                f" (dossiers: {', '.join(available) or 'none'})",
+            )
+        ]
+    if not DOSSIER_NAME.fullmatch(name):
+        return None, [
+            Problem(
+                folders.show(folders.data / name),
+                None,
+                "",
+                "expected a dossier folder named with lowercase letters a-z, digits and "
+                f"single hyphens (such as human-trafficking), found {quoted(name)}; "
+                "rename the folder",
+            )
+        ]
+    return load_dossier(folders, audiences, name)
 
 
 def load_dossier(
