@@ -236,3 +236,31 @@ class UnknownJob(BriefsError):
     def __init__(self, name: str, known: list[str]) -> None:
         listed = ", ".join(known) or "none"
         super().__init__(f"no job {name!r} in the jobs folder (jobs: {listed})")
+
+
+class MailSettingsInvalid(BriefsError):
+    """The BRIEFS_SMTP_* environment variables are wrong; nothing was sent."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(
+            f"the mail settings in the environment are wrong; nothing was sent:\n{lines}"
+        )
+
+
+class MailFailed(BriefsError):
+    """One message could not be sent. ``temporary`` ones (4xx, a dropped
+    connection, a timeout) are tried again later; the others are not."""
+
+    def __init__(self, message: str, *, temporary: bool, connection: bool = False) -> None:
+        super().__init__(message)
+        self.temporary = temporary
+        self.connection = connection
+        """The server could not be reached or talked to at all: the other
+        messages would fail the same way."""
+
+
+class Unsendable(BriefsError):
+    """A message failed its last check (a PDF that does not open, is blank or
+    is not its edition's bytes): it is never sent, and its job's owner is told."""

@@ -154,10 +154,20 @@ def _progress() -> Iterator[Progress | None]:
 @click.argument("dossiers", nargs=-1)
 @click.pass_context
 def check(ctx: click.Context, dossiers: tuple[str, ...]) -> None:
-    """Validate data, configuration and templates (of the DOSSIERs given); write nothing."""
+    """Validate data, configuration, templates and jobs (the jobs' recipients
+    too); write nothing. With DOSSIERs, only those dossiers' data."""
+    from briefs.errors import InvalidInput
     from briefs.pipeline import check as run
+    from briefs.schedule.jobs import load_jobs
 
-    briefs = run(_project(ctx), list(dossiers) or None)
+    project = _project(ctx)
+    problems = [] if dossiers else load_jobs(project)[1]
+    try:
+        briefs = run(project, list(dossiers) or None)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.problems + problems) from None
+    if problems:
+        raise InvalidInput(problems)
     checked = {b.loaded.dossier.name for b in briefs}
     click.echo(f"ok: {len(checked)} dossier(s), {len(briefs)} brief(s) would be built")
 
@@ -184,7 +194,8 @@ def editions(ctx: click.Context, dossier: str | None) -> None:
 
 
 # The scheduler's commands live beside these, in their own module.
+from briefs.cli.mailing import outbox, send  # noqa: E402
 from briefs.cli.scheduling import jobs, run, status  # noqa: E402
 
-for _command in (run, jobs, status):
+for _command in (run, jobs, status, send, outbox):
     main.add_command(_command)

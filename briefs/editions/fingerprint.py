@@ -51,6 +51,10 @@ def _localize(value: Any, lang: str) -> Any:
     return value
 
 
+UNPRINTED = {"email_domains"}
+"""Audience settings that do not change its PDFs."""
+
+
 def fingerprint(
     selection: Selection,
     lang: str,
@@ -65,10 +69,11 @@ def fingerprint(
     parts = {
         "software": software(),
         "lang": lang,
-        # Unset optional settings are left out: adding one rebuilds nothing.
+        # Unset optional settings are left out: adding one rebuilds nothing;
+        # nor do those about mail, which the PDF does not show.
         "audience": [
             selection.audience_name,
-            selection.audience.model_dump(mode="json", exclude_none=True),
+            selection.audience.model_dump(mode="json", exclude_none=True, exclude=UNPRINTED),
         ],
         "content": snapshot(selection, lang) if content is None else content,
         "templates": {name: digests.of(templates / name) for name in used},

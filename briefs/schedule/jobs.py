@@ -26,11 +26,12 @@ from pydantic import (
 )
 
 from briefs.errors import Problem, quoted
+from briefs.mail.recipients import DISTRIBUTION, Deliver, Lists, deliver_problems, read_lists
 from briefs.source.config import Project
 from briefs.source.files import DOSSIER_NAME
 from briefs.source.model import Id, Lang
 from briefs.source.validation import problems_from
-from briefs.source.yamlfile import read_yaml
+from briefs.source.yamlfile import YamlDocument, read_yaml
 
 
 class _Spec(BaseModel):
@@ -124,6 +125,8 @@ class JobFile(_Spec):
     description: str = ""
     build: Scope = Scope()
     triggers: Triggers
+    deliver: Deliver | None = None
+    """Who is emailed the briefs after each run (docs/mail.md)."""
 
 
 class Job(_Spec):
@@ -141,27 +144,34 @@ class Job(_Spec):
 
 
 def job_files(folder: Path) -> list[Path]:
-    """The job files: ``*.yaml`` directly in the jobs folder, hidden ones aside."""
+    """The job files: ``*.yaml`` directly in the jobs folder, hidden ones and the
+    distribution lists aside."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("."))
+    return sorted(
+        p for p in folder.glob("*.yaml") if not p.name.startswith(".") and p.name != DISTRIBUTION
+    )
 
 
 def load_jobs(project: Project) -> tuple[dict[str, Job], list[Problem]]:
     """Every valid job by id, and every problem of the others, all at once."""
     folder = project.root / project.settings.jobs
     jobs: dict[str, Job] = {}
-    problems: list[Problem] = []
+    lists = read_lists(project, folder)
+    problems: list[Problem] = list(lists.problems)
     for path in job_files(folder):
-        job, found = read_job(project, path)
+        job, found = read_job(project, path, lists)
         problems += found
         if job is not None:
             jobs[job.id] = job
     return jobs, problems
 
 
-def read_job(project: Project, path: Path) -> tuple[Job | None, list[Problem]]:
-    """One job file, validated against the project (its audiences exist)."""
+def read_job(
+    project: Project, path: Path, lists: Lists | None = None
+) -> tuple[Job | None, list[Problem]]:
+    """One job file, validated against the project (its audiences exist) and
+    the distribution lists (read from beside it unless given)."""
     shown = project.folders.show(path)
     if not DOSSIER_NAME.fullmatch(path.stem):
         why = f"expected a file name of lowercase letters, digits and dashes, found {path.name!r}"
@@ -182,7 +192,28 @@ def read_job(project: Project, path: Path) -> tuple[Job | None, list[Problem]]:
             where = document.line_of(("build", "audiences", index))
             why = f"expected an audience of briefs.yaml ({', '.join(known)}), found {name!r}"
             problems.append(Problem(shown, where, f"build.audiences.{index}", why))
+    if spec is not None and spec.deliver is not None:
+        if lists is None:
+            lists = read_lists(project, path.parent)
+        problems += deliver_problems(spec.deliver, lists, project, document, shown)
+        problems += _outside_scope(spec, document, shown)
     if problems or spec is None:
         return None, problems
     zone = spec.triggers.timezone or project.settings.timezone
     return Job(id=path.stem, spec=spec, timezone=zone), []
+
+
+def _outside_scope(spec: JobFile, document: YamlDocument, shown: str) -> list[Problem]:
+    """A job mails only what it builds."""
+    assert spec.deliver is not None
+    built = spec.build.audiences
+    return [
+        Problem(
+            shown,
+            document.line_of(("deliver", "to", name)),
+            f"deliver.to.{name}",
+            f"expected an audience this job builds ({', '.join(built)}), found {name!r}",
+        )
+        for name in spec.deliver.to
+        if built and name not in built
+    ]

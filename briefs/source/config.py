@@ -20,6 +20,8 @@ from briefs.source.model import SECTIONS, Classification, Id, Lang, Text
 from briefs.source.validation import problems_from
 from briefs.source.yamlfile import read_yaml
 
+DOMAIN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$"
+"""A mail domain as an allow-list names it, in lower case: ``gc.ca``."""
 PRINTABLE = (*SECTIONS, "key_figures")
 """What ``sections:`` may name: a dossier section, or only its ``key: true`` figures."""
 
@@ -46,6 +48,11 @@ class Audience(_Config):
     sections: list[str] | None = None
     """The dossier sections its template prints (default: all). Its fingerprint
     and change section follow these only; the template gets nothing else."""
+
+    email_domains: list[Annotated[str, Field(pattern=DOMAIN)]] | None = None
+    """Mail domains its briefs may be emailed to (``gc.ca`` allows
+    ``justice.gc.ca`` too). Unset: any domain for an Unclassified audience,
+    none for a Protected one. Protected C briefs are never emailed."""
 
     @field_validator("sections")
     @classmethod
@@ -87,6 +94,22 @@ class RunSettings(_Config):
     """Render processes kept warm between builds; default one per core."""
 
 
+class MailSettings(_Config):
+    """How briefs are emailed. The SMTP server itself is set only by
+    environment variables (docs/mail.md), never in a committed file."""
+
+    max_attachments: Annotated[int, Field(gt=0)] = 10_000_000
+    """Most bytes of PDF one message may carry (10 MB); base64 makes the
+    message about 1.37 times this. A larger message is refused, never cut."""
+    timeout: Annotated[float, Field(gt=0)] = 30
+    """Seconds any one exchange with the SMTP server may take."""
+    retries: Annotated[int, Field(ge=0)] = 6
+    """Tries after the first, for a temporary failure (4xx, a dropped connection)."""
+    backoff: Annotated[float, Field(ge=0)] = 30
+    """Seconds before the first retry; each next one waits twice as long
+    (at most an hour), give or take a random quarter."""
+
+
 class Settings(_Config):
     """The whole of briefs.yaml."""
 
@@ -106,6 +129,7 @@ class Settings(_Config):
     """Time zone in which an edition's date is stated ("the edition of March 3, 2017"),
     and the default of jobs' cron times."""
     run: RunSettings = RunSettings()
+    mail: MailSettings = MailSettings()
 
     @field_validator("timezone")
     @classmethod

@@ -1,0 +1,148 @@
+"""The mail commands: ``briefs send JOB``, ``briefs outbox`` and ``briefs outbox retry``.
+
+Thin: building is :mod:`briefs.schedule.attempt`, mail is :mod:`briefs.mail`.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import click
+
+from briefs.errors import BriefsError, InvalidInput, UnknownJob
+
+if TYPE_CHECKING:
+    from briefs.schedule.jobs import Job
+    from briefs.source.config import Project
+
+
+def _job(project: Project, job_id: str) -> Job:
+    from briefs.schedule.jobs import job_files, read_job
+
+    files = {p.stem: p for p in job_files(project.root / project.settings.jobs)}
+    if job_id not in files:
+        raise UnknownJob(job_id, sorted(files))
+    job, problems = read_job(project, files[job_id])
+    if job is None:
+        raise InvalidInput(problems)
+    return job
+
+
+@click.command()
+@click.argument("job_id", metavar="JOB")
+@click.option("--dry-run", is_flag=True, help="Say who would get what; build and send nothing.")
+@click.pass_context
+def send(ctx: click.Context, job_id: str, dry_run: bool) -> None:
+    """Build what JOB covers if needed, and email its briefs now."""
+    from briefs.cli.scheduling import _logging
+    from briefs.mail.outbox import open_outbox
+    from briefs.mail.post import deliver, post
+    from briefs.mail.transport import smtp_settings
+    from briefs.schedule.attempt import attempt, close_run, record
+    from briefs.schedule.runlog import open_runlog
+    from briefs.source.config import load_project
+
+    _logging(False, ctx.obj["verbose"])
+    project = load_project(ctx.obj["root"])
+    job = _job(project, job_id)
+    if job.spec.deliver is None:
+        raise BriefsError(f"job {job_id} has no deliver section: it emails nobody")
+    smtp = smtp_settings(os.environ)  # wrong settings: say so before building
+    refused: set[str] = set()
+    if not dry_run:
+        with open_runlog(project.folders.state) as runlog:
+            now = datetime.now(UTC)
+            number = runlog.claim(job.id, "send " + now.isoformat(), "cli", now)
+            outcome = attempt(project.root, job, "cli")
+            record(runlog, job, "cli", outcome)
+            if number is not None:
+                close_run(runlog, number, outcome)
+        if outcome.error:
+            raise BriefsError(outcome.error)
+        refused = {p.field for p in outcome.problems}
+    scope = (list(job.spec.build.dossiers), [str(x) for x in job.spec.build.languages])
+    with open_outbox(project.folders) as outbox:
+        posting = post(
+            project, outbox, job.id, job.spec.deliver, scope, refused=refused, dry_run=dry_run
+        )
+        verb = "would send" if dry_run else "queued"
+        for line in posting.queued:
+            click.echo(f"{verb}: {line}")
+        for address in posting.unchanged:
+            click.echo(f"unchanged, not sent again: {address}")
+        for line in posting.held:
+            click.echo(f"not sent: {line}", err=True)
+        if dry_run:
+            where = smtp.host or project.folders.show(project.folders.output / "outbox")
+            click.echo(f"(dry run: nothing was built, queued or sent; mail goes to {where})")
+            return
+        done = deliver(project, outbox, wait=True)
+    for line in done.sent:
+        click.echo(f"sent: {line}")
+    for line in done.failed:
+        click.echo(f"failed: {line}", err=True)
+    if done.failed or posting.held:
+        raise BriefsError("some mail was not sent; the job's owner was told (briefs outbox)")
+
+
+@click.group(invoke_without_command=True)
+@click.option("--all", "everything", is_flag=True, help="List every message, not the last 50.")
+@click.pass_context
+def outbox(ctx: click.Context, everything: bool) -> None:
+    """List the messages briefs has queued and sent, and their states."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    from briefs.mail.outbox import open_outbox
+    from briefs.source.config import load_project
+
+    project = load_project(ctx.obj["root"])
+    with open_outbox(project.folders) as box:
+        messages = box.messages(limit=10**9 if everything else 50)
+    if not messages:
+        click.echo("the outbox is empty")
+        return
+    table = Table("#", "Job", "To", "State", "Tries", "Queued", "Sent", "Subject / error")
+    for m in messages:
+        what = m.error if m.state == "failed" else m.subject
+        what = what if len(what) < 70 else what[:69] + "…"
+        table.add_row(
+            str(m.id),
+            m.job,
+            m.recipient,
+            m.state,
+            str(m.attempts),
+            m.created_at,
+            m.sent_at or "",
+            what,
+        )
+    Console(width=200).print(table)
+
+
+@outbox.command("retry")
+@click.argument("ids", nargs=-1, type=int)
+@click.pass_context
+def retry(ctx: click.Context, ids: tuple[int, ...]) -> None:
+    """Queue failed messages again (all, or those numbered), and send them."""
+    from briefs.cli.scheduling import _logging
+    from briefs.mail.outbox import open_outbox
+    from briefs.mail.post import deliver
+    from briefs.source.config import load_project
+
+    _logging(False, ctx.obj["verbose"])
+    project = load_project(ctx.obj["root"])
+    with open_outbox(project.folders) as box:
+        count = box.retry(list(ids) or None)
+        click.echo(f"{count} message(s) queued again", err=True)
+        done = deliver(project, box, wait=True) if count else None
+    if done is not None:
+        for line in done.sent:
+            click.echo(f"sent: {line}")
+        for line in done.failed:
+            click.echo(f"failed: {line}", err=True)
+        if done.failed:
+            raise BriefsError("some messages failed again")

@@ -1,0 +1,1 @@
+"""Emailing the briefs: recipients, the outbox, the message, the transport."""

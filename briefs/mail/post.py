@@ -1,0 +1,255 @@
+"""A job's mail: queued after its build, then sent from the outbox.
+
+:func:`post` runs once the job's PDFs are in place. For each recipient it
+gathers the current edition of every brief they are owed, checks once more
+that they may have it, and queues one message under a key made of the job,
+the recipient and those exact editions: with ``only_if_changed`` the same
+editions are never queued twice. A recipient whose briefs cannot all be sent
+(refused by the build, too large, not allowed) gets nothing, and the job's
+owner is told once, instead.
+
+:func:`deliver` sends what is due, tries temporary failures again later with
+exponential backoff and jitter, and tells the owner once of what failed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import random
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+
+from briefs.editions.ledger import Edition, read_ledger
+from briefs.errors import BriefsError, MailFailed, Unsendable
+from briefs.mail.letter import attachment, build_message, compose, message_id
+from briefs.mail.outbox import Message, Outbox
+from briefs.mail.recipients import Deliver, read_lists, recipients, refusal
+from briefs.mail.transport import sender, smtp_settings
+from briefs.source.config import Project
+
+log = logging.getLogger("briefs.mail")
+LONGEST_WAIT = 3600.0
+
+
+@dataclass
+class Posting:
+    """What :func:`post` did (or, dry, would do)."""
+
+    queued: list[str] = field(default_factory=list)
+    """"recipient: subject" of each message queued."""
+    unchanged: list[str] = field(default_factory=list)
+    """Recipients whose editions were already queued or sent to them."""
+    held: list[str] = field(default_factory=list)
+    """Why some recipients got nothing; the owner is told."""
+
+
+def post(
+    project: Project,
+    outbox: Outbox,
+    job: str,
+    deliver: Deliver,
+    scope: tuple[list[str], list[str]],
+    *,
+    refused: frozenset[str] | set[str] = frozenset(),
+    occasion: str = "",
+    dry_run: bool = False,
+) -> Posting:
+    """Queue the job's messages. ``scope`` is the job's (dossiers, languages),
+    empty for all; ``refused`` the briefs its build just refused; ``occasion``
+    tells two runs apart when every run must send (``only_if_changed: false``)."""
+    settings, folders = project.settings, project.folders
+    people = recipients(deliver, read_lists(project, project.root / settings.jobs))
+    dossiers, langs = scope[0] or folders.dossiers(), scope[1]
+    posting = Posting()
+    now = datetime.now(UTC).replace(microsecond=0)
+    with read_ledger(folders) as ledger:
+        for address, audiences in people.items():
+            editions, holds = [], []
+            for name in audiences:
+                audience = settings.audiences[name]
+                why = refusal(address, name, audience)
+                if why:
+                    holds.append(why)
+                    continue
+                for dossier in dossiers:
+                    for lang in audience.languages:
+                        brief = f"{dossier}/{name}.{lang}"
+                        last = ledger.last(dossier, name, lang) if ledger else None
+                        if langs and lang not in langs:
+                            continue
+                        if brief in refused:
+                            holds.append(f"{brief} was refused by its build (see the log)")
+                        elif last is None:
+                            holds.append(f"{brief} has no edition yet")
+                        else:
+                            editions.append(last)
+            holds += _too_big(project, editions, address)
+            if holds:
+                posting.held.append(f"{address}: " + "; ".join(holds))
+                if not dry_run:
+                    _tell(outbox, job, deliver.owner, f"nothing was sent to {address}", holds)
+                continue
+            if not editions:
+                continue
+            made = [(e.brief, e.number) for e in editions]
+            key = _key("briefs", job, address, made, "" if deliver.only_if_changed else occasion)
+            if outbox.has(key):
+                posting.unchanged.append(address)
+                continue
+            assert ledger is not None
+
+            def previous(edition: Edition, number: int) -> Edition | None:
+                return ledger.get(edition.dossier, edition.audience, edition.lang, number)
+
+            since = outbox.sent_before(address)
+            subject, body = compose(folders.templates, settings, job, editions, since, previous)
+            posting.queued.append(f"{address}: {subject}")
+            if dry_run:
+                continue
+            files = [asdict(attachment(e)) for e in editions]
+            fields = _fields(key, job, "briefs", address, deliver.owner, subject, body, now)
+            outbox.add({**fields, "attachments": json.dumps(files)})
+    return posting
+
+
+def _too_big(project: Project, editions: list[Edition], address: str) -> list[str]:
+    cap = project.settings.mail.max_attachments
+    try:
+        size = sum((project.root / e.archive).stat().st_size for e in editions)
+    except OSError as exc:
+        return [f"an archived PDF is missing ({exc.filename})"]
+    if size <= cap:
+        return []
+    return [
+        f"its PDFs come to {size / 1e6:.1f} MB, over the {cap / 1e6:.1f} MB cap "
+        "(briefs.yaml mail.max_attachments): they were not sent, not even in part"
+    ]
+
+
+def _tell(outbox: Outbox, job: str, owner: str, what: str, reasons: list[str]) -> None:
+    """Queue a word to the job's owner, once per distinct news."""
+    key = _key("notice", job, owner, [], what + "\n" + "\n".join(reasons))
+    subject = f"briefs: job {job}: {what} / tâche {job} : courriel non envoyé"
+    body = "\n".join(
+        [
+            f"Job {job}: {what}.",
+            "",
+            *[f"- {r}" for r in reasons],
+            "",
+            "See `briefs outbox` and `briefs status`. / Voir `briefs outbox` et `briefs status`.",
+        ]
+    )
+    now = datetime.now(UTC).replace(microsecond=0)
+    if outbox.add(
+        {**_fields(key, job, "notice", owner, "", subject, body, now), "attachments": "[]"}
+    ):
+        log.warning("job %s: %s: %s (owner %s told)", job, what, "; ".join(reasons), owner)
+
+
+def _fields(
+    key: str, job: str, kind: str, to: str, owner: str, subject: str, body: str, now: datetime
+) -> dict[str, object]:
+    return {
+        "key": key,
+        "job": job,
+        "kind": kind,
+        "recipient": to,
+        "owner": owner,
+        "message_id": message_id(key, smtp_settings(os.environ).sender),
+        "subject": subject,
+        "body": body,
+        "created_at": now.isoformat(),
+        "next_at": 0.0,
+    }
+
+
+def _key(*parts: object) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass
+class Delivery:
+    sent: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    waiting: int = 0
+    """Messages still pending, to be tried again later."""
+
+
+def deliver(project: Project, outbox: Outbox, *, wait: bool = False) -> Delivery:
+    """Send every message that is due. With ``wait``, stay until none is
+    pending, sleeping until each retry is due (the command line does)."""
+    smtp = smtp_settings(os.environ)
+    mail = project.settings.mail
+    budgets = {n: a.page_budget for n, a in project.settings.audiences.items()}
+    done = Delivery()
+    for m in outbox.reclaim(time.time()):
+        log.warning(
+            "message %d to %s was left sending by a sender that stopped; sending it again "
+            "(same Message-ID %s)",
+            m.id,
+            m.recipient,
+            m.message_id,
+        )
+    with sender(smtp, project.folders.output / "outbox", mail.timeout) as channel:
+        while True:
+            due = outbox.due(time.time())
+            if not due:
+                upcoming = outbox.next_due()
+                if not wait or upcoming is None:
+                    break
+                time.sleep(min(max(0.0, upcoming - time.time()), LONGEST_WAIT))
+                continue
+            for index, m in enumerate(due):
+                if not outbox.claim(m, time.time()):
+                    continue  # another sender has it
+                try:
+                    email = build_message(m, project.root, smtp.sender, budgets)
+                    channel.send(email, m.recipient)
+                except Unsendable as exc:
+                    _failed(outbox, m, str(exc), done)
+                except MailFailed as exc:
+                    tries = m.attempts + 1
+                    at = time.time() + _backoff(mail.backoff, tries)
+                    if not exc.temporary or tries > mail.retries:
+                        _failed(outbox, m, str(exc) + f" (try {tries})", done)
+                    else:
+                        outbox.later(m, at, str(exc))
+                        log.warning(
+                            "message %d to %s: %s; trying again in %.0f s",
+                            m.id,
+                            m.recipient,
+                            exc,
+                            at - time.time(),
+                        )
+                    if exc.connection:
+                        getattr(channel, "drop", lambda: None)()
+                        if exc.temporary:  # the others would fail alike: hold them too
+                            outbox.defer([d.id for d in due[index + 1 :]], at)
+                            break
+                except BriefsError as exc:  # the outbox folder: full, or not writable
+                    outbox.later(m, time.time() + _backoff(mail.backoff, m.attempts + 1), str(exc))
+                    log.warning("message %d: %s", m.id, exc)
+                else:
+                    outbox.sent(m, datetime.now(UTC).isoformat(timespec="seconds"))
+                    done.sent.append(f"{m.recipient}: {m.subject}")
+                    log.info("sent message %d to %s: %s", m.id, m.recipient, m.subject)
+    done.waiting = outbox.counts().get("pending", 0)
+    return done
+
+
+def _failed(outbox: Outbox, m: Message, why: str, done: Delivery) -> None:
+    outbox.failed(m, why)
+    done.failed.append(f"{m.recipient}: {why}")
+    log.error("message %d to %s failed: %s", m.id, m.recipient, why)
+    if m.kind == "briefs" and m.owner:
+        _tell(outbox, m.job, m.owner, f"a message to {m.recipient} failed", [m.subject, why])
+
+
+def _backoff(first: float, tries: int) -> float:
+    """Twice as long each time, at most an hour, give or take a quarter, so
+    that senders that failed together do not all come back together."""
+    return float(min(first * 2 ** (tries - 1), 3600.0)) * random.uniform(0.75, 1.25)
