@@ -38,7 +38,8 @@ def _logging(json_logs: bool, verbose: bool) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
-    logging.getLogger("briefs.run").setLevel(logging.DEBUG if verbose else logging.INFO)
+    for name in ("briefs.run", "briefs.mail"):
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.INFO)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
@@ -134,6 +135,7 @@ def status(ctx: click.Context) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from briefs.mail.outbox import open_outbox
     from briefs.schedule.lock import holder
     from briefs.schedule.runlog import open_runlog
     from briefs.source.config import load_project
@@ -144,6 +146,11 @@ def status(ctx: click.Context) -> None:
     click.echo(f"briefs run: running (pid {pid})" if pid else "briefs run: not running")
     with open_runlog(state) as runlog:
         last, failing = runlog.last_runs(), runlog.failing()
+    with open_outbox(project.folders) as box:
+        counts, bounced = box.counts(), box.messages(["failed"])
+    failing += [
+        (f"mail #{m.id} to {m.recipient} (job {m.job})", m.created_at, m.error) for m in bounced
+    ]
     table = Table("Job", "Last run", "Trigger", "Result", "Built", "Up to date", "Message")
     for run in last.values():
         message = run.message.splitlines()[0] if run.message else ""
@@ -161,6 +168,9 @@ def status(ctx: click.Context) -> None:
         console.print(table)
     else:
         click.echo("no job has run yet")
+    if counts:
+        mail = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+        click.echo(f"outbox: {mail} (briefs outbox lists them)")
     if not failing:
         click.echo("nothing is failing")
         return

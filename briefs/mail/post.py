@@ -91,7 +91,7 @@ def post(
             if holds:
                 posting.held.append(f"{address}: " + "; ".join(holds))
                 if not dry_run:
-                    _tell(outbox, job, deliver.owner, f"nothing was sent to {address}", holds)
+                    tell(outbox, job, deliver.owner, f"nothing was sent to {address}", holds)
                 continue
             if not editions:
                 continue
@@ -130,7 +130,7 @@ def _too_big(project: Project, editions: list[Edition], address: str) -> list[st
     ]
 
 
-def _tell(outbox: Outbox, job: str, owner: str, what: str, reasons: list[str]) -> None:
+def tell(outbox: Outbox, job: str, owner: str, what: str, reasons: list[str]) -> None:
     """Queue a word to the job's owner, once per distinct news."""
     key = _key("notice", job, owner, [], what + "\n" + "\n".join(reasons))
     subject = f"briefs: job {job}: {what} / tâche {job} : courriel non envoyé"
@@ -246,7 +246,7 @@ def _failed(outbox: Outbox, m: Message, why: str, done: Delivery) -> None:
     done.failed.append(f"{m.recipient}: {why}")
     log.error("message %d to %s failed: %s", m.id, m.recipient, why)
     if m.kind == "briefs" and m.owner:
-        _tell(outbox, m.job, m.owner, f"a message to {m.recipient} failed", [m.subject, why])
+        tell(outbox, m.job, m.owner, f"a message to {m.recipient} failed", [m.subject, why])
 
 
 def _backoff(first: float, tries: int) -> float:

@@ -20,15 +20,16 @@ from zoneinfo import ZoneInfo
 
 from briefs.editions.ledger import Trigger
 from briefs.errors import InvalidInput
-from briefs.render.workers import RenderPool, default_jobs
+from briefs.mail.outbox import open_outbox
 from briefs.schedule.attempt import INPUT, Outcome, attempt, close_run, record
 from briefs.schedule.jobs import Job, load_jobs
 from briefs.schedule.lock import one_scheduler
+from briefs.schedule.postman import Postman
 from briefs.schedule.runlog import open_runlog
 from briefs.schedule.timers import next_time, open_scheduler, stored_jobs, sync
+from briefs.schedule.warm import WarmPool
 from briefs.schedule.watch import Watcher
 from briefs.source.config import Project, RunSettings, load_project
-from briefs.source.files import tree_digest
 
 log = logging.getLogger("briefs.run")
 LONGEST_SETTLE = 5.0
@@ -61,8 +62,7 @@ class Runner:
         self.queue: queue.Queue[Due | Changed | None] = queue.Queue()
         self.stopping = threading.Event()
         self.jobs: dict[str, Job] = {}
-        self.pool: RenderPool | None = None
-        self.assets = ""
+        self.warm = WarmPool()
 
     # -- called from other threads and signal handlers ----------------------
     def due(self, job: str, slot: str, when: datetime) -> None:
@@ -84,8 +84,9 @@ class Runner:
         with ExitStack() as stack:
             stack.enter_context(one_scheduler(folders.state, folders.show(folders.state)))
             self.runlog = stack.enter_context(open_runlog(folders.state))
-            stack.callback(self._close_pool)
-            self._open_pool(project)
+            self.postman = Postman(stack.enter_context(open_outbox(folders)))
+            stack.callback(self.warm.close)
+            self.warm.open(project)
             run = project.settings.run
             self.scheduler = open_scheduler(
                 folders.state, project.settings.timezone, run.grace, self.due
@@ -110,13 +111,19 @@ class Runner:
         next_scan = time.monotonic() + self._settings().scan
         try:
             self._changed(set())  # what changed while briefs run was stopped
+            self._mail()  # and what the last one left in the outbox
         except Stopping:
             return
         log.info("watching for changes")
         while not self.stopping.is_set():
+            wait = max(0.0, next_scan - time.monotonic())
+            mail = self.postman.wait()
             try:
-                item = self.queue.get(timeout=max(0.0, next_scan - time.monotonic()))
+                item = self.queue.get(timeout=wait if mail is None else min(wait, mail))
             except queue.Empty:
+                if mail is not None and mail < wait:
+                    self._mail()
+                    continue
                 item = Changed(frozenset())  # the scan: no hint, look at everything
                 next_scan = time.monotonic() + self._settings().scan
             try:
@@ -141,7 +148,7 @@ class Runner:
             if not paths or folders.config in paths or any(_under(p, jobs_folder) for p in paths):
                 self._sync(project)
                 self._watch(project)
-            self._renew_pool(project)
+            self.warm.renew(project)
             relevant = (folders.data, folders.templates)
             if not paths or folders.config in paths or any(_under(p, *relevant) for p in paths):
                 for job in self.jobs.values():
@@ -182,6 +189,7 @@ class Runner:
         outcome = self._attempt(job, "schedule", run)
         record(self.runlog, job, "schedule", outcome)
         close_run(self.runlog, run, outcome)
+        self._post(job, outcome, due.slot)
 
     def _change_run(self, job: Job) -> None:
         """A change is recorded as a run only when it did something or failed
@@ -192,13 +200,26 @@ class Runner:
         record(self.runlog, job, "change", outcome)
         if outcome.built or outcome.problems or news or (outcome.error and not outcome.invalid):
             now = datetime.now(UTC)
-            run = self.runlog.claim(job.id, "change " + now.isoformat(), "change", now)
+            slot = "change " + now.isoformat()
+            run = self.runlog.claim(job.id, slot, "change", now)
             if run is not None:
                 close_run(self.runlog, run, outcome)
+            if outcome.built or outcome.problems or outcome.error:
+                self._post(job, outcome, slot)
+
+    def _post(self, job: Job, outcome: Outcome, occasion: str) -> None:
+        project = self._project()
+        if project is not None:
+            self.postman.after(project, job, outcome, occasion)
+
+    def _mail(self) -> None:
+        project = self._project()
+        if project is not None:
+            self.postman.send(project)
 
     def _attempt(self, job: Job, trigger: Trigger, run: int | None) -> Outcome:
         try:
-            return attempt(self.root, job, trigger, self.pool, self._check)
+            return attempt(self.root, job, trigger, self.warm.pool, self._check)
         except Stopping:
             if run is not None:
                 self.runlog.finish(run, "interrupted", datetime.now(UTC), message="stopped")
@@ -257,33 +278,6 @@ class Runner:
     def _settings(self) -> RunSettings:
         project = self._project()
         return project.settings.run if project else RunSettings()
-
-    def _open_pool(self, project: Project) -> None:
-        f = project.folders
-        workers = project.settings.run.workers or default_jobs()
-        self.pool = RenderPool(f.assets, workers, f.cache).__enter__()
-        self.assets = _stat_key(f.assets)
-
-    def _renew_pool(self, project: Project) -> None:
-        """New workers when the stylesheet or fonts changed: a warm renderer is
-        made from the assets it started with."""
-        if _stat_key(project.folders.assets) != self.assets:
-            log.info("assets changed; starting fresh render workers")
-            self._close_pool()
-            self._open_pool(project)
-
-    def _close_pool(self) -> None:
-        if self.pool is not None:
-            self.pool.__exit__(None, None, None)
-            self.pool = None
-
-
-def _stat_key(folder: Path) -> str:
-    def signature(path: Path) -> str:
-        st = path.stat()
-        return f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}"
-
-    return tree_digest(folder, signature)
 
 
 def _under(path: Path, *folders: Path) -> bool:
