@@ -28,6 +28,7 @@ from briefs.errors import BriefsError, MailFailed, Unsendable
 from briefs.mail.letter import attachment, build_message, compose, message_id
 from briefs.mail.outbox import Message, Outbox
 from briefs.mail.recipients import Deliver, read_lists, recipients, refusal
+from briefs.mail.screen import leaks
 from briefs.mail.transport import sender, smtp_settings
 from briefs.source.config import Project
 
@@ -107,6 +108,13 @@ def post(
 
             since = outbox.sent_before(address)
             subject, body = compose(folders.templates, settings, job, editions, since, previous)
+            found = leaks(project, ledger, _dossiers(editions), audiences, subject + "\n" + body)
+            if found:
+                why = "the message would hold words its audience may not see: " + "; ".join(found)
+                posting.held.append(f"{address}: {why}")
+                if not dry_run:
+                    tell(outbox, job, deliver.owner, f"nothing was sent to {address}", [why])
+                continue
             posting.queued.append(f"{address}: {subject}")
             if dry_run:
                 continue
@@ -114,6 +122,10 @@ def post(
             fields = _fields(key, job, "briefs", address, deliver.owner, subject, body, now)
             outbox.add({**fields, "attachments": json.dumps(files)})
     return posting
+
+
+def _dossiers(editions: list[Edition]) -> list[str]:
+    return sorted({e.dossier for e in editions})
 
 
 def _too_big(project: Project, editions: list[Edition], address: str) -> list[str]:
