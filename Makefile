@@ -6,11 +6,17 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test lint golden bench bench-run clean system-deps
 
-# The build's own list of paths is dropped: ls lists the PDFs once, built or not.
+# The main jobs on the sample: every brief (on-change), then the Minister's
+# weekly email. Its addresses are samples, so it never uses an SMTP server
+# (BRIEFS_SMTP_HOST emptied): the messages are written to output/outbox/.
+# The commands' own lists are dropped: ls lists each file once, built or not.
 demo: system-deps $(STAMP)
-	$(BIN)/briefs build >/dev/null
+	$(BIN)/briefs jobs run on-change >/dev/null
+	BRIEFS_SMTP_HOST= $(BIN)/briefs send minister-weekly >/dev/null
 	@echo "The sample briefs:"
 	@ls -1 output/human-trafficking/*.pdf
+	@echo "The Minister's weekly email, one per (sample) recipient, not sent:"
+	@ls -1 output/outbox/*.eml
 
 test: system-deps $(STAMP)
 	$(BIN)/python -m pytest

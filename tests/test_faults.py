@@ -357,6 +357,7 @@ def test_make_demo_lists_each_pdf_once(tmp_path: Path) -> None:
     shutil.copy(REPO / "Makefile", root)
     shutil.copytree(REPO / "scripts", root / "scripts")
     shutil.copy(REPO / "pyproject.toml", root)
+    shutil.copytree(REPO / "jobs", root / "jobs")
     stamp = root / "installed"
     stamp.touch()  # the venv this test runs in stands for make's .venv
     variables = [f"BIN={Path(sys.executable).parent}", f"STAMP={stamp}"]
@@ -373,3 +374,4 @@ def test_make_demo_lists_each_pdf_once(tmp_path: Path) -> None:
         for name in ("minister", "partners", "public"):
             for lang in ("en", "fr"):
                 assert done.stdout.count(f"{name}.{lang}.pdf") == 1, done.stdout
+        assert done.stdout.count(".eml") == 3, done.stdout  # once per sample recipient
