@@ -10,7 +10,7 @@ of items that left them.
 
 from __future__ import annotations
 
-from briefs.audience.guard import Watchlist, printed_for, shorten
+from briefs.audience.guard import Watchlist, printed_for
 from briefs.audience.plan import briefs_of
 from briefs.editions.changes import withdrawn
 from briefs.editions.ledger import Ledger
@@ -21,8 +21,9 @@ from briefs.source.model import Item
 def leaks(
     project: Project, ledger: Ledger, dossiers: list[str], audiences: list[str], text: str
 ) -> list[str]:
-    """Each excluded item whose words ``text`` holds, said as "« words » from
-    item X"; empty when the text is clean."""
+    """Each excluded item whose words ``text`` holds, named by its id and file
+    (never by its words: the owner told of it may not read them either);
+    empty when the text is clean."""
     found = []
     for dossier in dossiers:
         briefs, problems = briefs_of(
@@ -45,8 +46,8 @@ def leaks(
             old += withdrawn(history, visible, every)
         hidden = [i for i in [*excluded.values(), *old] if i.id not in allowed]
         watch = Watchlist(hidden, allowed.values(), printed)
-        found += [
-            f"« {shorten(phrase)} » from item {item} of {dossier}"
-            for item, phrase in watch.found(text).items()
-        ]
+        for item in watch.found(text):
+            origin = briefs[0].loaded.where(item) if briefs else None
+            where = f" ({origin.file}:{origin.line})" if origin and origin.line else ""
+            found.append(f"item {item} of {dossier}{where}")
     return found
