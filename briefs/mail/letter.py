@@ -23,12 +23,18 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import (
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+)
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from briefs.editions.changes import compare, load
 from briefs.editions.ledger import Edition
-from briefs.errors import BriefsError, Unsendable
+from briefs.errors import BriefsError, Problem, Unsendable
 from briefs.mail.outbox import Attachment, Message
 from briefs.render.context import MARKINGS
 from briefs.render.pdf import read_pdf
@@ -64,7 +70,16 @@ def compose(
 ) -> tuple[str, str]:
     """The subject and body of one recipient's message."""
     views = {lang: _view(settings, job, editions, since, previous, lang) for lang in LANGS}
-    env = ImmutableSandboxedEnvironment(
+    env = _environment(templates)
+    try:
+        subject, body = (env.get_template(name).render(**views) for name in TEMPLATES)
+    except TemplateError as exc:
+        raise BriefsError(f"templates/{TEMPLATES[0].rpartition('/')[0]}/: {exc}") from exc
+    return " ".join(subject.split()), body.strip() + "\n"
+
+
+def _environment(templates: Path) -> ImmutableSandboxedEnvironment:
+    return ImmutableSandboxedEnvironment(
         loader=FileSystemLoader(templates),
         autoescape=False,  # plain text, never HTML
         undefined=StrictUndefined,
@@ -72,11 +87,22 @@ def compose(
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    try:
-        subject, body = (env.get_template(name).render(**views) for name in TEMPLATES)
-    except TemplateError as exc:
-        raise BriefsError(f"templates/{TEMPLATES[0].rpartition('/')[0]}/: {exc}") from exc
-    return " ".join(subject.split()), body.strip() + "\n"
+
+
+def template_problems(templates: Path, shown: str) -> list[Problem]:
+    """The mail templates must exist and parse (``briefs check``)."""
+    env = _environment(templates)
+    problems = []
+    for name in TEMPLATES:
+        try:
+            env.get_template(name)
+        except TemplateSyntaxError as exc:
+            why = f"template syntax error: {exc.message}"
+            problems.append(Problem(f"{shown}/{name}", exc.lineno, "", why))
+        except TemplateNotFound:
+            why = "expected the template of the messages jobs send (docs/mail.md), found none"
+            problems.append(Problem(f"{shown}/{name}", None, "", why))
+    return problems
 
 
 def _view(
@@ -166,7 +192,8 @@ def build_message(
     email["Message-ID"] = message.message_id
     email["Auto-Submitted"] = "auto-generated"
     email["X-Briefs-Job"] = message.job
-    email["X-Briefs-File"] = f"{message.created_at[:10]}_{message.job}_{message.key[:12]}.eml"
+    if message.owner:
+        email["Reply-To"] = message.owner  # questions go to whoever runs the job
     email.set_content(message.body, cte="quoted-printable")
     for item in message.files:
         audience = item.brief.partition("/")[2].rpartition(".")[0]

@@ -15,6 +15,7 @@ import ssl
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -86,8 +87,9 @@ class Folder:
         self.folder = folder
 
     def send(self, message: EmailMessage, recipient: str) -> None:
-        name = str(message["X-Briefs-File"])
-        write_atomic(self.folder / name, message.as_bytes())
+        day = parsedate_to_datetime(str(message["Date"])).date().isoformat()
+        key = str(message["Message-ID"]).strip("<>").partition("@")[0][:12]
+        write_atomic(self.folder / f"{day}_{message['X-Briefs-Job']}_{key}.eml", message.as_bytes())
 
 
 class Smtp:

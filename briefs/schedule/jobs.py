@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from briefs.errors import Problem, quoted
+from briefs.mail.letter import template_problems
 from briefs.mail.recipients import DISTRIBUTION, Deliver, Lists, deliver_problems, read_lists
 from briefs.source.config import Project
 from briefs.source.files import DOSSIER_NAME
@@ -164,6 +165,9 @@ def load_jobs(project: Project) -> tuple[dict[str, Job], list[Problem]]:
         problems += found
         if job is not None:
             jobs[job.id] = job
+    if any(job.spec.deliver for job in jobs.values()):
+        templates = project.folders.templates
+        problems += template_problems(templates, project.folders.show(templates))
     return jobs, problems
 
 
