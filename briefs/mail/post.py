@@ -125,9 +125,18 @@ def _too_big(project: Project, editions: list[Edition], address: str) -> list[st
     if size <= cap:
         return []
     return [
-        f"its PDFs come to {size / 1e6:.1f} MB, over the {cap / 1e6:.1f} MB cap "
+        f"its PDFs come to {_size(size)}, over the {_size(cap)} cap "
         "(briefs.yaml mail.max_attachments): they were not sent, not even in part"
     ]
+
+
+def _size(count: int) -> str:
+    """``10.0 MB``, ``102 kB`` or ``900 bytes``: never ``0.0 MB`` for a small cap."""
+    if count >= 1_000_000:
+        return f"{count / 1e6:.1f} MB"
+    if count >= 1000:
+        return f"{count / 1e3:.0f} kB"
+    return f"{count} bytes"
 
 
 def _tell(outbox: Outbox, job: str, owner: str, what: str, reasons: list[str]) -> None:
