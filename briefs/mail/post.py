@@ -43,6 +43,9 @@ class Posting:
     """"recipient: subject" of each message queued."""
     unchanged: list[str] = field(default_factory=list)
     """Recipients whose editions were already queued or sent to them."""
+    failed_before: list[str] = field(default_factory=list)
+    """Recipients whose message of these editions failed (the owner was told
+    then): not queued again; ``briefs outbox retry`` sends it again."""
     held: list[str] = field(default_factory=list)
     """Why some recipients got nothing; the owner is told."""
 
@@ -97,8 +100,10 @@ def post(
                 continue
             made = [(e.brief, e.number) for e in editions]
             key = _key("briefs", job, address, made, "" if deliver.only_if_changed else occasion)
-            if outbox.has(key):
-                posting.unchanged.append(address)
+            state = outbox.state(key)
+            if state is not None:
+                failed = state == "failed"
+                (posting.failed_before if failed else posting.unchanged).append(address)
                 continue
             assert ledger is not None
 
