@@ -72,6 +72,12 @@ def send(ctx: click.Context, job_id: str, dry_run: bool) -> None:
             click.echo(f"{verb}: {line}")
         for address in posting.unchanged:
             click.echo(f"unchanged, not sent again: {address}")
+        for address in posting.failed_before:
+            click.echo(
+                f"failed before, not sent again: {address} "
+                "(see briefs outbox; briefs outbox retry sends it again)",
+                err=True,
+            )
         for line in posting.held:
             click.echo(f"not sent: {line}", err=True)
         if dry_run:

@@ -117,7 +117,12 @@ class Outbox:
         return Message(*row) if row else None
 
     def has(self, key: str) -> bool:
-        return self.db.execute("SELECT 1 FROM outbox WHERE key = ?", (key,)).fetchone() is not None
+        return self.state(key) is not None
+
+    def state(self, key: str) -> str | None:
+        """The state of the message queued under ``key``; None if there is none."""
+        row = self.db.execute("SELECT state FROM outbox WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
 
     def due(self, now: float) -> list[Message]:
         rows = self.db.execute(

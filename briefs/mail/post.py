@@ -44,6 +44,9 @@ class Posting:
     """"recipient: subject" of each message queued."""
     unchanged: list[str] = field(default_factory=list)
     """Recipients whose editions were already queued or sent to them."""
+    failed_before: list[str] = field(default_factory=list)
+    """Recipients whose message of these editions failed (the owner was told
+    then): not queued again; ``briefs outbox retry`` sends it again."""
     held: list[str] = field(default_factory=list)
     """Why some recipients got nothing; the owner is told."""
 
@@ -98,8 +101,10 @@ def post(
                 continue
             made = [(e.brief, e.number) for e in editions]
             key = _key("briefs", job, address, made, "" if deliver.only_if_changed else occasion)
-            if outbox.has(key):
-                posting.unchanged.append(address)
+            state = outbox.state(key)
+            if state is not None:
+                failed = state == "failed"
+                (posting.failed_before if failed else posting.unchanged).append(address)
                 continue
             assert ledger is not None
 
@@ -137,9 +142,18 @@ def _too_big(project: Project, editions: list[Edition], address: str) -> list[st
     if size <= cap:
         return []
     return [
-        f"its PDFs come to {size / 1e6:.1f} MB, over the {cap / 1e6:.1f} MB cap "
+        f"its PDFs come to {_size(size)}, over the {_size(cap)} cap "
         "(briefs.yaml mail.max_attachments): they were not sent, not even in part"
     ]
+
+
+def _size(count: int) -> str:
+    """``10.0 MB``, ``102 kB`` or ``900 bytes``: never ``0.0 MB`` for a small cap."""
+    if count >= 1_000_000:
+        return f"{count / 1e6:.1f} MB"
+    if count >= 1000:
+        return f"{count / 1e3:.0f} kB"
+    return f"{count} bytes"
 
 
 def tell(outbox: Outbox, job: str, owner: str, what: str, reasons: list[str]) -> None:

@@ -181,7 +181,11 @@ def _sorted() -> Iterator[None]:
         why = f"the server does not offer what BRIEFS_SMTP_SECURITY asks for: {exc}"
         raise MailFailed(why, temporary=False, connection=True) from None
     except smtplib.SMTPServerDisconnected as exc:
-        why = f"the server closed the connection ({exc or 'no reason given'})"
+        # smtplib reports a reply that never came as a closed connection
+        if isinstance(exc.__context__, TimeoutError):
+            why = "the server did not answer in time"
+        else:
+            why = f"the server closed the connection ({exc or 'no reason given'})"
         raise MailFailed(why, temporary=True, connection=True) from None
     except smtplib.SMTPResponseException as exc:
         code = exc.smtp_code
