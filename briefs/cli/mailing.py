@@ -38,7 +38,8 @@ def send(ctx: click.Context, job_id: str, dry_run: bool) -> None:
     """Build what JOB covers if needed, and email its briefs now."""
     from briefs.cli.scheduling import _logging
     from briefs.mail.outbox import open_outbox
-    from briefs.mail.post import deliver, post
+    from briefs.mail.post import post
+    from briefs.mail.send import deliver
     from briefs.mail.transport import smtp_settings
     from briefs.schedule.attempt import attempt, close_run, record
     from briefs.schedule.runlog import open_runlog
@@ -89,7 +90,7 @@ def send(ctx: click.Context, job_id: str, dry_run: bool) -> None:
         click.echo(f"sent: {line}")
     for line in done.failed:
         click.echo(f"failed: {line}", err=True)
-    if done.failed or posting.held:
+    if done.failed or posting.held or posting.failed_before:
         raise BriefsError("some mail was not sent; the job's owner was told (briefs outbox)")
 
 
@@ -136,7 +137,7 @@ def retry(ctx: click.Context, ids: tuple[int, ...]) -> None:
     """Queue failed messages again (all, or those numbered), and send them."""
     from briefs.cli.scheduling import _logging
     from briefs.mail.outbox import open_outbox
-    from briefs.mail.post import deliver
+    from briefs.mail.send import deliver
     from briefs.source.config import load_project
 
     _logging(False, ctx.obj["verbose"])

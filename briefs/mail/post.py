@@ -18,18 +18,15 @@ import hashlib
 import json
 import logging
 import os
-import random
-import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 from briefs.editions.ledger import Edition, read_ledger
-from briefs.errors import BriefsError, MailFailed, Unsendable
-from briefs.mail.letter import attachment, build_message, compose, message_id
-from briefs.mail.outbox import Message, Outbox
+from briefs.mail.letter import attachment, compose, message_id
+from briefs.mail.outbox import Outbox
 from briefs.mail.recipients import Deliver, read_lists, recipients, refusal
 from briefs.mail.screen import leaks
-from briefs.mail.transport import sender, smtp_settings
+from briefs.mail.transport import smtp_settings
 from briefs.source.config import Project
 
 log = logging.getLogger("briefs.mail")
@@ -94,8 +91,6 @@ def post(
             holds += _too_big(project, editions, address)
             if holds:
                 posting.held.append(f"{address}: " + "; ".join(holds))
-                if not dry_run:
-                    tell(outbox, job, deliver.owner, f"nothing was sent to {address}", holds)
                 continue
             if not editions:
                 continue
@@ -117,8 +112,6 @@ def post(
             if found:
                 why = "the message would hold words its audience may not see: " + "; ".join(found)
                 posting.held.append(f"{address}: {why}")
-                if not dry_run:
-                    tell(outbox, job, deliver.owner, f"nothing was sent to {address}", [why])
                 continue
             posting.queued.append(f"{address}: {subject}")
             if dry_run:
@@ -126,6 +119,8 @@ def post(
             files = [asdict(attachment(e)) for e in editions]
             fields = _fields(key, job, "briefs", address, deliver.owner, subject, body, now)
             outbox.add({**fields, "attachments": json.dumps(files)})
+    if posting.held and not dry_run:  # one word to the owner for the whole run
+        tell(outbox, job, deliver.owner, "some recipients were sent nothing", posting.held)
     return posting
 
 
@@ -195,87 +190,3 @@ def _fields(
 
 def _key(*parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
-
-
-@dataclass
-class Delivery:
-    sent: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    waiting: int = 0
-    """Messages still pending, to be tried again later."""
-
-
-def deliver(project: Project, outbox: Outbox, *, wait: bool = False) -> Delivery:
-    """Send every message that is due. With ``wait``, stay until none is
-    pending, sleeping until each retry is due (the command line does)."""
-    smtp = smtp_settings(os.environ)
-    mail = project.settings.mail
-    budgets = {n: a.page_budget for n, a in project.settings.audiences.items()}
-    done = Delivery()
-    for m in outbox.reclaim(time.time()):
-        log.warning(
-            "message %d to %s was left sending by a sender that stopped; sending it again "
-            "(same Message-ID %s)",
-            m.id,
-            m.recipient,
-            m.message_id,
-        )
-    with sender(smtp, project.folders.output / "outbox", mail.timeout) as channel:
-        while True:
-            due = outbox.due(time.time())
-            if not due:
-                upcoming = outbox.next_due()
-                if not wait or upcoming is None:
-                    break
-                time.sleep(min(max(0.0, upcoming - time.time()), LONGEST_WAIT))
-                continue
-            for index, m in enumerate(due):
-                if not outbox.claim(m, time.time()):
-                    continue  # another sender has it
-                try:
-                    email = build_message(m, project.root, smtp.sender, budgets)
-                    channel.send(email, m.recipient)
-                except Unsendable as exc:
-                    _failed(outbox, m, str(exc), done)
-                except MailFailed as exc:
-                    tries = m.attempts + 1
-                    at = time.time() + _backoff(mail.backoff, tries)
-                    if not exc.temporary or tries > mail.retries:
-                        _failed(outbox, m, str(exc) + f" (try {tries})", done)
-                    else:
-                        outbox.later(m, at, str(exc))
-                        log.warning(
-                            "message %d to %s: %s; trying again in %.0f s",
-                            m.id,
-                            m.recipient,
-                            exc,
-                            at - time.time(),
-                        )
-                    if exc.connection:
-                        getattr(channel, "drop", lambda: None)()
-                        if exc.temporary:  # the others would fail alike: hold them too
-                            outbox.defer([d.id for d in due[index + 1 :]], at)
-                            break
-                except BriefsError as exc:  # the outbox folder: full, or not writable
-                    outbox.later(m, time.time() + _backoff(mail.backoff, m.attempts + 1), str(exc))
-                    log.warning("message %d: %s", m.id, exc)
-                else:
-                    outbox.sent(m, datetime.now(UTC).isoformat(timespec="seconds"))
-                    done.sent.append(f"{m.recipient}: {m.subject}")
-                    log.info("sent message %d to %s: %s", m.id, m.recipient, m.subject)
-    done.waiting = outbox.counts().get("pending", 0)
-    return done
-
-
-def _failed(outbox: Outbox, m: Message, why: str, done: Delivery) -> None:
-    outbox.failed(m, why)
-    done.failed.append(f"{m.recipient}: {why}")
-    log.error("message %d to %s failed: %s", m.id, m.recipient, why)
-    if m.kind == "briefs" and m.owner:
-        tell(outbox, m.job, m.owner, f"a message to {m.recipient} failed", [m.subject, why])
-
-
-def _backoff(first: float, tries: int) -> float:
-    """Twice as long each time, at most an hour, give or take a quarter, so
-    that senders that failed together do not all come back together."""
-    return float(min(first * 2 ** (tries - 1), 3600.0)) * random.uniform(0.75, 1.25)

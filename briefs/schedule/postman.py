@@ -14,7 +14,8 @@ import time
 
 from briefs.errors import BriefsError
 from briefs.mail.outbox import Outbox
-from briefs.mail.post import deliver, post, tell
+from briefs.mail.post import post, tell
+from briefs.mail.send import deliver
 from briefs.schedule.attempt import Outcome
 from briefs.schedule.jobs import Job
 from briefs.source.config import Project
