@@ -99,7 +99,8 @@ def jobs(ctx: click.Context) -> None:
 @click.argument("job_id", metavar="ID")
 @click.pass_context
 def run_job(ctx: click.Context, job_id: str) -> None:
-    """Run one job now: build what it covers and what changed."""
+    """Run one job now: build what it covers and what changed (no mail:
+    briefs send JOB builds, then emails)."""
     from briefs.schedule.attempt import attempt, close_run, record
     from briefs.schedule.jobs import job_files, read_job
     from briefs.schedule.runlog import open_runlog

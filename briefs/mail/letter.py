@@ -148,6 +148,7 @@ def _brief(
         "first": last is None,
         "same": last == edition.number,
         "since": "",
+        "since_number": 0,
         "added": [],
         "removed": [],
         "changed": [],
@@ -159,7 +160,8 @@ def _brief(
         sections = settings.audiences[audience].sections
         changes = compare(load(old.snapshot), snapshot, existing, lang, old.edition_date, sections)
         view.update(
-            since=f"{_date(old.edition_date, lang)} ({old.number})",
+            since=_date(old.edition_date, lang),
+            since_number=old.number,
             added=changes.added,
             removed=changes.removed,
             changed=changes.changed,
