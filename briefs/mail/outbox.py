@@ -170,6 +170,15 @@ class Outbox:
                 (*values, message.id),
             )
 
+    def wake(self, now: float) -> int:
+        """Make every pending message due at ``now``, whatever its backoff
+        said (a start: the server may be back, the settings fixed); how many."""
+        with self.db:
+            cursor = self.db.execute(
+                "UPDATE outbox SET next_at = ? WHERE state = 'pending' AND next_at > ?", (now, now)
+            )
+        return cursor.rowcount
+
     def reclaim(self, now: float) -> list[Message]:
         """Put back to pending the messages whose sender died while sending
         them (or has held them past the lease); those it put back."""

@@ -110,8 +110,9 @@ class Runner:
     def _loop(self) -> None:
         next_scan = time.monotonic() + self._settings().scan
         try:
+            self.postman.wake()  # what the last one left in the outbox is due now
             self._changed(set())  # what changed while briefs run was stopped
-            self._mail()  # and what the last one left in the outbox
+            self._mail()  # and sent, with the mail of that look if any
         except Stopping:
             return
         log.info("watching for changes")

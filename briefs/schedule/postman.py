@@ -62,6 +62,12 @@ class Postman:
         except BriefsError as exc:
             log.error("mail not sent: %s", exc)
 
+    def wake(self) -> None:
+        """At start-up: what the last process left pending is due now, so
+        that it goes out at once rather than when its backoff ends."""
+        if woken := self.outbox.wake(time.time()):
+            log.info("%d message(s) left pending by the last stop: sending them now", woken)
+
     def wait(self) -> float | None:
         """Seconds until the next message is due, if any is pending."""
         upcoming = self.outbox.next_due()
