@@ -101,3 +101,36 @@ def edit() -> Callable[[Path, str, str], None]:
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
     return _edit
+
+
+# -- briefs run and mail: the sample built once, a copy per test ---------------------
+
+QUICK = {"scan": 600, "settle": 0.2, "workers": 1, "grace": 3600}
+"""briefs.yaml's ``run:`` for the tests: events, not the scan, drive rebuilds."""
+
+
+def configure(root: Path, **run: object) -> None:
+    """Set ``run:`` settings in the project's briefs.yaml."""
+    config = root / "briefs.yaml"
+    settings = yaml.safe_load(config.read_text())
+    settings["run"] = {**settings.get("run", {}), **run}
+    config.write_text(yaml.safe_dump(settings, allow_unicode=True))
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample project with quick run settings, built once: PDFs, ledger, archive."""
+    root = write_project(tmp_path_factory.mktemp("run") / "project")
+    configure(root, **QUICK)
+    build(load_project(root))
+    return root
+
+
+@pytest.fixture
+def project(built: Path, tmp_path: Path) -> Path:
+    """A private copy of the built project (output/.state included), with an
+    empty jobs folder."""
+    root = tmp_path / "project"
+    shutil.copytree(built, root)
+    (root / "jobs").mkdir()
+    return root

@@ -27,14 +27,13 @@ from zoneinfo import ZoneInfo
 
 import psutil
 import pytest
-import yaml
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from briefs import build, list_editions, load_project
+from briefs import list_editions, load_project
 from briefs.cli import main
 from briefs.editions.ledger import Edition
 from briefs.errors import AlreadyRunning
@@ -45,7 +44,7 @@ from briefs.schedule.loop import Runner
 from briefs.schedule.runlog import Run, open_runlog
 from briefs.schedule.timers import STORE_NAME, next_time, slot, timed
 from briefs.source.files import sha256_file
-from conftest import REPO, SAMPLE, write_project
+from conftest import QUICK, REPO, SAMPLE, configure
 
 T = TypeVar("T")
 Edit = Callable[[Path, str, str], None]
@@ -58,41 +57,12 @@ MINISTER_EN = ("ask officials for options", "ask officials for two options")
 EVERYONE = ("value: 44\n", "value: 45\n")
 """An edit of a public figure: every brief prints it."""
 ON_CHANGE = "triggers:\n  on_change: true\n"
-QUICK = {"scan": 600, "settle": 0.2, "workers": 1, "grace": 3600}
-"""briefs.yaml's ``run:`` for the tests: events, not the scan, drive rebuilds."""
 DEADLINE = 30.0
 LOOKED = "watching for changes"
 """Logged once the start-up look at what changed while stopped is done."""
 
 
 # -- projects ----------------------------------------------------------------------
-
-
-def configure(root: Path, **run: object) -> None:
-    """Set ``run:`` settings in the project's briefs.yaml."""
-    config = root / "briefs.yaml"
-    settings = yaml.safe_load(config.read_text())
-    settings["run"] = {**settings.get("run", {}), **run}
-    config.write_text(yaml.safe_dump(settings, allow_unicode=True))
-
-
-@pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample project with quick run settings, built once: PDFs, ledger, archive."""
-    root = write_project(tmp_path_factory.mktemp("run") / "project")
-    configure(root, **QUICK)
-    build(load_project(root))
-    return root
-
-
-@pytest.fixture
-def project(built: Path, tmp_path: Path) -> Path:
-    """A private copy of the built project (output/.state included), with an
-    empty jobs folder."""
-    root = tmp_path / "project"
-    shutil.copytree(built, root)
-    (root / "jobs").mkdir()
-    return root
 
 
 def write_job(root: Path, name: str, text: str) -> Path:
