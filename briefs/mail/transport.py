@@ -155,8 +155,10 @@ def sender(settings: SmtpSettings, outbox_folder: Path, timeout: float) -> Itera
     smtp = Smtp(settings, timeout)
     try:
         yield smtp
-    finally:
-        smtp.close()
+    except BaseException:  # an interrupt, a bug: say no QUIT to a server that may not answer
+        smtp.drop()
+        raise
+    smtp.close()
 
 
 def _said(code: int, reply: bytes | str) -> str:
