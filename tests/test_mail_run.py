@@ -17,6 +17,7 @@ import io
 import logging
 import os
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -401,6 +402,35 @@ def test_a_sender_killed_after_the_server_stored_the_message_sends_it_again_same
         if address != held.recipient:
             [got] = handler.to(address)
             assert got.message_id != held.message_id
+
+
+def test_ctrl_c_while_sending_stops_at_once_and_leaves_the_message_pending(
+    weekly: Path, tmp_path: Path
+) -> None:
+    """docs/mail.md: Ctrl-C leaves the messages pending. The server does not
+    answer (held at RCPT); the sender must not wait on it to stop."""
+    set_mail(weekly, timeout=600)  # far past any deadline here
+    handler = Handler()
+    handler.at_rcpt.clear()
+    with smtp_server(handler) as port:
+        log = tmp_path / "interrupted.log"
+        with sending(weekly, port, log) as process:
+            wait_for(handler.holding.is_set, "the sender to reach RCPT")
+            [held] = [r for r in outbox(weekly) if r.state == "sending"]
+            process.send_signal(signal.SIGINT)
+            assert process.wait(DEADLINE) == 1
+        said = log.read_text()
+        assert "Aborted!" in said
+        assert f"message {held.id} to {held.recipient}: interrupted while sending" in said
+        assert states(weekly) == {a: "pending" for a in MINISTERS}
+        assert "interrupted" in next(r.error for r in outbox(weekly) if r.id == held.id)
+        handler.at_rcpt.set()
+
+        again = briefs(weekly, port, "send", "minister-weekly")
+        assert again.returncode == 0, again.stderr
+        assert RESENT not in again.stderr  # it was pending, not left 'sending'
+    assert sorted(r.rcpt_tos for r in handler.received) == [(a,) for a in MINISTERS]
+    assert states(weekly) == {a: "sent" for a in MINISTERS}
 
 
 # -- briefs run -------------------------------------------------------------------------

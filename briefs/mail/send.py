@@ -94,6 +94,16 @@ def deliver(project: Project, outbox: Outbox, *, wait: bool = False) -> Delivery
                 except BriefsError as exc:  # the outbox folder: full, or not writable
                     outbox.later(m, time.time() + _backoff(mail.backoff, m.attempts + 1), str(exc))
                     log.warning("message %d: %s", m.id, exc)
+                except KeyboardInterrupt:  # Ctrl-C: pending again, for the next sender
+                    outbox.later(m, time.time(), "the sender was interrupted while sending it")
+                    log.warning(
+                        "message %d to %s: interrupted while sending; left pending, to be sent "
+                        "again (same Message-ID %s)",
+                        m.id,
+                        m.recipient,
+                        m.message_id,
+                    )
+                    raise
                 else:
                     outbox.sent(m, datetime.now(UTC).isoformat(timespec="seconds"))
                     done.sent.append(f"{m.recipient}: {m.subject}")
