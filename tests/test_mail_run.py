@@ -48,7 +48,7 @@ from test_run import (
 )
 
 from briefs import list_editions, load_project
-from conftest import REPO, SAMPLE
+from conftest import REPO, SAMPLE, configure
 
 Edit = Callable[[Path, str, str], None]
 Point = Callable[[int], None]
@@ -207,12 +207,12 @@ def set_mail(root: Path, **mail: object) -> None:
     config.write_text(yaml.safe_dump(settings, allow_unicode=True))
 
 
-def mail_job(*addresses: str) -> str:
-    """A job that rebuilds the minister note on change and mails it."""
+def mail_job(*addresses: str, triggers: dict[str, object] | None = None) -> str:
+    """A job that rebuilds the minister note (on change, by default) and mails it."""
     return yaml.safe_dump(
         {
             "build": {"audiences": ["minister"]},
-            "triggers": {"on_change": True},
+            "triggers": triggers or {"on_change": True},
             "deliver": {"owner": OWNER, "to": {"minister": list(addresses)}},
         }
     )
@@ -555,6 +555,35 @@ def test_briefs_run_keeps_building_while_the_server_says_later_then_delivers(
     [row] = outbox(project)
     assert row.attempts >= 3 and row.error == ""
     assert mail_said(logs, "451 4.3.0 Try again later; trying again in")
+
+
+def test_briefs_run_sends_again_what_a_killed_briefs_send_left_sending(
+    project: Path, smtp_to: Point, logs: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    """briefs send typed beside briefs run is killed mid-send (kill -9, a
+    closed terminal). briefs run, still running and with nothing else to
+    send, finds the message at its next scan and sends it again."""
+    configure(project, scan=0.5)
+    yearly = {"cron": "0 7 1 1 *"}  # never due during the test
+    write_job(project, "yearly", mail_job("a@justice.gc.ca", triggers=yearly))
+    handler = Handler()
+    handler.at_rcpt.clear()
+    with smtp_server(handler) as port:
+        smtp_to(port)
+        with running(project) as runner:
+            wait_for(lambda: [m for m in logs.messages if LOOKED in m], "the start-up look")
+            with sending(project, port, tmp_path / "send.log", "send", "yearly") as process:
+                wait_for(handler.holding.is_set, "the sender to reach RCPT")
+                [held] = [r for r in outbox(project) if r.state == "sending"]
+                process.kill()
+                process.wait(DEADLINE)
+            assert handler.received == []
+            handler.at_rcpt.set()
+            wait_for(lambda: states(project) == {"a@justice.gc.ca": "sent"}, "the re-send")
+            drain(runner, logs)
+    [got] = handler.received
+    assert got.rcpt_tos == ("a@justice.gc.ca",) and got.message_id == held.message_id
+    assert mail_said(logs, f"message {held.id} to a@justice.gc.ca {RESENT}")
 
 
 # -- briefs status ------------------------------------------------------------------------

@@ -132,6 +132,8 @@ class Runner:
                     self._fire(item)
                 elif isinstance(item, Changed):
                     self._changed(set(item.paths))
+                    if not item.paths:  # the scan: the outbox too, which others write
+                        self._mail()
             except Stopping:
                 return
 
