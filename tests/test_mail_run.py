@@ -355,7 +355,7 @@ def test_a_sender_killed_before_data_is_replaced_and_each_message_goes_once(
         assert f"message {held.id} to {held.recipient} {RESENT} {held.message_id})" in again.stderr
         assert sum(RESENT in line for line in again.stderr.splitlines()) == 1
         for address in MINISTERS:
-            assert f"unchanged, not sent again: {address}" in again.stdout  # queued before
+            assert f"already queued, not yet sent: {address}" in again.stdout
             assert f"sent: {address}" in again.stdout
     assert states(weekly) == {a: "sent" for a in MINISTERS}
     assert sorted(r.rcpt_tos for r in handler.received) == [(a,) for a in MINISTERS]
@@ -607,6 +607,13 @@ def test_status_lists_a_refused_message_until_it_is_retried(weekly: Path) -> Non
         assert f"- mail #{failed.id} to {refused} (job minister-weekly), since" in output
         assert "550 5.1.1 No such user" in output
         assert "outbox: 1 failed, 3 sent" in output
+
+        same = briefs(weekly, port, "send", "minister-weekly")  # nothing new: not queued again
+        assert same.returncode == 1, same.stderr
+        assert f"failed before, not sent again: {refused}" in same.stderr
+        for address in MINISTERS[1:]:
+            assert f"unchanged, not sent again: {address}" in same.stdout
+        assert len(handler.received) == 3  # two of the minister's people, one notice
 
         del handler.refuse[refused]
         again = briefs(weekly, port, "outbox", "retry")

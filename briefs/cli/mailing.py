@@ -73,6 +73,8 @@ def send(ctx: click.Context, job_id: str, dry_run: bool) -> None:
             click.echo(f"{verb}: {line}")
         for address in posting.unchanged:
             click.echo(f"unchanged, not sent again: {address}")
+        for address in posting.waiting:
+            click.echo(f"already queued, not yet sent: {address}")
         for address in posting.failed_before:
             click.echo(
                 f"failed before, not sent again: {address} "

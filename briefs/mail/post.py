@@ -40,7 +40,9 @@ class Posting:
     queued: list[str] = field(default_factory=list)
     """"recipient: subject" of each message queued."""
     unchanged: list[str] = field(default_factory=list)
-    """Recipients whose editions were already queued or sent to them."""
+    """Recipients whose editions were already sent to them."""
+    waiting: list[str] = field(default_factory=list)
+    """Recipients whose message of these editions is queued, not yet sent."""
     failed_before: list[str] = field(default_factory=list)
     """Recipients whose message of these editions failed (the owner was told
     then): not queued again; ``briefs outbox retry`` sends it again."""
@@ -98,8 +100,8 @@ def post(
             key = _key("briefs", job, address, made, "" if deliver.only_if_changed else occasion)
             state = outbox.state(key)
             if state is not None:
-                failed = state == "failed"
-                (posting.failed_before if failed else posting.unchanged).append(address)
+                earlier = {"sent": posting.unchanged, "failed": posting.failed_before}
+                earlier.get(state, posting.waiting).append(address)
                 continue
             assert ledger is not None
 
