@@ -586,6 +586,28 @@ def test_briefs_run_sends_again_what_a_killed_briefs_send_left_sending(
     assert mail_said(logs, f"message {held.id} to a@justice.gc.ca {RESENT}")
 
 
+def test_briefs_run_will_not_start_with_a_misspelt_mail_setting(
+    project: Path, edit: Edit, smtp_to: Point, logs: pytest.LogCaptureFixture
+) -> None:
+    """It cannot be fixed while running (it is the process's environment).
+    Started anyway, briefs run tried the pending mail again at once, forever,
+    logging the same error thousands of times a second."""
+    write_job(project, "minister-mail", mail_job("a@justice.gc.ca"))
+    smtp_to(free_port())  # down: the message stays pending
+    with running(project):
+        wait_for(lambda: [m for m in logs.messages if LOOKED in m], "the start-up look")
+        edit(project / FIGURES, *EVERYONE)
+        wait_for(lambda: [r for r in outbox(project) if r.error], "a try to fail")
+    env = {**command_env(free_port()), "BRIEFS_SMTP_SECURTY": "none"}
+    started = subprocess.run(
+        briefs_command(project, "run"), env=env, capture_output=True, text=True, timeout=DEADLINE
+    )
+    assert started.returncode == 1, started.stderr
+    assert "the mail settings in the environment are wrong" in started.stderr
+    assert "BRIEFS_SMTP_SECURTY: Extra inputs are not permitted" in started.stderr
+    assert states(project) == {"a@justice.gc.ca": "pending"}
+
+
 # -- briefs status ------------------------------------------------------------------------
 
 

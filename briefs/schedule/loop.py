@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from briefs.editions.ledger import Trigger
 from briefs.errors import InvalidInput
 from briefs.mail.outbox import open_outbox
+from briefs.mail.transport import smtp_settings
 from briefs.schedule.attempt import INPUT, Outcome, attempt, close_run, record
 from briefs.schedule.jobs import Job, load_jobs
 from briefs.schedule.lock import one_scheduler
@@ -78,8 +79,10 @@ class Runner:
     # -- the loop -----------------------------------------------------------
     def serve(self, ready: threading.Event | None = None) -> None:
         """Run until stopped; raise only for what must stop a start (a second
-        instance, invalid briefs.yaml, an unwritable state folder)."""
+        instance, invalid briefs.yaml, wrong BRIEFS_SMTP_* variables, an
+        unwritable state folder)."""
         project = load_project(self.root)
+        smtp_settings(os.environ)  # the environment cannot be fixed while running
         folders = project.folders
         with ExitStack() as stack:
             stack.enter_context(one_scheduler(folders.state, folders.show(folders.state)))

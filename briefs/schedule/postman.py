@@ -26,6 +26,9 @@ log = logging.getLogger("briefs.mail")
 class Postman:
     def __init__(self, outbox: Outbox) -> None:
         self.outbox = outbox
+        self.paused = 0.0
+        """Until when the loop should not wake for mail, after a failure of
+        the whole delivery, so that it does not try again in a tight loop."""
 
     def after(self, project: Project, job: Job, outcome: Outcome, occasion: str) -> None:
         """Queue the job's mail once its build is done (whatever it built),
@@ -59,8 +62,9 @@ class Postman:
     def send(self, project: Project) -> None:
         try:
             deliver(project, self.outbox)
-        except BriefsError as exc:
+        except BriefsError as exc:  # nothing could be sent: not again at once
             log.error("mail not sent: %s", exc)
+            self.paused = time.time() + project.settings.mail.backoff
 
     def wake(self) -> None:
         """At start-up: what the last process left pending is due now, so
@@ -71,4 +75,4 @@ class Postman:
     def wait(self) -> float | None:
         """Seconds until the next message is due, if any is pending."""
         upcoming = self.outbox.next_due()
-        return None if upcoming is None else max(0.0, upcoming - time.time())
+        return None if upcoming is None else max(0.0, max(upcoming, self.paused) - time.time())
