@@ -1,10 +1,11 @@
 """Mail with real processes and a real SMTP server on 127.0.0.1.
 
-The sender is killed in the middle of a send and started again; ``briefs run``
-delivers as part of its jobs, keeps building while the server is down, sends
-what a stop left pending when it starts again, and ``briefs status`` lists a
-message the server refused for good. The server is aiosmtpd's; its handler can
-hold a connection at RCPT or after storing a message, or answer 451 or 550.
+The sender is killed (or interrupted) in the middle of a send and started
+again; ``briefs run`` delivers as part of its jobs, keeps building while the
+server says "later", sends what a stop left pending when it starts again, and
+what a ``briefs send`` killed beside it left "sending"; ``briefs status`` lists
+a message the server refused for good. The server is aiosmtpd's; its handler
+can hold a connection at RCPT or after storing a message, or answer 451 or 550.
 
 No assertion is about how long anything took: each test waits for a condition
 (with a generous deadline), then asserts.
