@@ -9,8 +9,10 @@ import email.policy
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import yaml
@@ -172,3 +174,30 @@ def test_a_distribution_file_is_not_a_job(tmp_path: Path) -> None:
     assert "no jobs in jobs/" in done.stdout
     shutil.rmtree(root / "jobs")
     assert briefs(root, "check").returncode == 0
+
+
+def test_a_claim_left_by_an_earlier_life_of_this_pid_is_taken_back(tmp_path: Path) -> None:
+    """A restarted process may get the pid of the one that died (PID 1 in a
+    container): its own old claim must not look alive to it."""
+    from briefs.mail.outbox import me, open_outbox
+    from briefs.source.config import load_project
+
+    root = project(tmp_path, {})
+    with open_outbox(load_project(root).folders) as box:
+        for key in ("earlier-life", "older-briefs", "this-life"):
+            assert box.add({"key": key, "job": "j", "kind": "notice", "next_at": 0.0})
+            (message,) = [m for m in box.due(time.time()) if m.key == key]
+            assert box.claim(message, time.time())
+        earlier = f"{socket.gethostname()}:{os.getpid()}:0123456789ab"
+        older = f"{socket.gethostname()}:{os.getpid()}"  # as briefs 0.2 wrote claims
+        for key, claimer in (("earlier-life", earlier), ("older-briefs", older)):
+            box.db.execute("UPDATE outbox SET claimed_by = ? WHERE key = ?", (claimer, key))
+        box.db.commit()
+        taken = box.reclaim(time.time())
+        assert sorted(m.key for m in taken) == ["earlier-life", "older-briefs"]
+        states = {m.key: (m.state, m.claimed_by) for m in box.messages()}
+        assert states == {
+            "earlier-life": ("pending", earlier),
+            "older-briefs": ("pending", older),
+            "this-life": ("sending", me()),
+        }

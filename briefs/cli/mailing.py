@@ -87,7 +87,7 @@ def send(ctx: click.Context, job_id: str, dry_run: bool) -> None:
             where = smtp.host or project.folders.show(project.folders.output / "outbox")
             click.echo(f"(dry run: nothing was built, queued or sent; mail goes to {where})")
             return
-        done = deliver(project, outbox, wait=True)
+        done = deliver(project, outbox, wait=True, job=job.id)
     for line in done.sent:
         click.echo(f"sent: {line}")
     for line in done.failed:

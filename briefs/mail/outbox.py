@@ -15,6 +15,7 @@ import json
 import os
 import socket
 import sqlite3
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -76,15 +77,22 @@ class Message:
         return [Attachment(**a) for a in json.loads(self.attachments)]
 
 
+_LIFE = uuid.uuid4().hex[:12]
+"""This process's life: a restarted process given the same pid (PID 1 in a
+container, say) is told apart from the one that died."""
+
+
 def me() -> str:
-    """Who claims a message: this process on this machine."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """Who claims a message: this process on this machine, in this life."""
+    return f"{socket.gethostname()}:{os.getpid()}:{_LIFE}"
 
 
 def _alive(claimer: str | None) -> bool:
-    host, _, pid = (claimer or "").rpartition(":")
+    host, pid, life = [*(claimer or "").rsplit(":", 2), "", "", ""][:3]
     if host != socket.gethostname() or not pid.isdigit():
         return False
+    if int(pid) == os.getpid():
+        return life == _LIFE
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:
@@ -130,9 +138,13 @@ class Outbox:
         )
         return [Message(*row) for row in rows]
 
-    def next_due(self) -> float | None:
-        """When the next pending message is due (epoch seconds), if any is pending."""
-        row = self.db.execute("SELECT MIN(next_at) FROM outbox WHERE state = 'pending'").fetchone()
+    def next_due(self, job: str | None = None) -> float | None:
+        """When the next pending message (of ``job``) is due, in epoch seconds."""
+        query = "SELECT MIN(next_at) FROM outbox WHERE state = 'pending'"
+        args: tuple[str, ...] = ()
+        if job is not None:
+            query, args = query + " AND job = ?", (job,)
+        row = self.db.execute(query, args).fetchone()
         return row[0] if row and row[0] is not None else None
 
     def claim(self, message: Message, now: float) -> bool:

@@ -37,9 +37,12 @@ class Delivery:
     """Messages still pending, to be tried again later."""
 
 
-def deliver(project: Project, outbox: Outbox, *, wait: bool = False) -> Delivery:
-    """Send every message that is due. With ``wait``, stay until none is
-    pending, sleeping until each retry is due (the command line does)."""
+def deliver(
+    project: Project, outbox: Outbox, *, wait: bool = False, job: str | None = None
+) -> Delivery:
+    """Send every message that is due. With ``wait``, stay until none (of
+    ``job``, if given) is pending, sleeping until each retry is due: the
+    command line does, without waiting for other jobs' late retries."""
     smtp = smtp_settings(os.environ)
     mail = project.settings.mail
     budgets = {n: a.page_budget for n, a in project.settings.audiences.items()}
@@ -56,7 +59,7 @@ def deliver(project: Project, outbox: Outbox, *, wait: bool = False) -> Delivery
         while True:
             due = outbox.due(time.time())
             if not due:
-                upcoming = outbox.next_due()
+                upcoming = outbox.next_due(job)
                 if not wait or upcoming is None:
                     break
                 time.sleep(min(max(0.0, upcoming - time.time()), LONGEST_WAIT))
