@@ -488,7 +488,7 @@ def test_briefs_run_mails_each_new_edition_once_with_what_changed(
             assert numbers(project, "minister") == {"en": 3, "fr": 3}
     assert len(handler.received) == 2  # the public edit built nothing for the minister job
     assert [(r.recipient, r.state) for r in outbox(project)] == [("a@justice.gc.ca", "sent")] * 2
-    assert len(mail_said(logs, "sent message")) == 2
+    assert len(mail_said(logs, "sent through 127.0.0.1")) == 2
 
 
 def test_mail_left_pending_by_a_stop_goes_at_the_next_start_once(

@@ -110,7 +110,7 @@ def deliver(
                 else:
                     outbox.sent(m, datetime.now(UTC).isoformat(timespec="seconds"))
                     done.sent.append(f"{m.recipient}: {m.subject}")
-                    log.info("sent message %d to %s: %s", m.id, m.recipient, m.subject)
+                    log.info("message %d to %s %s", m.id, m.recipient, channel.where)
     done.waiting = outbox.counts().get("pending", 0)
     return done
 

@@ -76,6 +76,9 @@ def smtp_settings(environ: Mapping[str, str]) -> SmtpSettings:
 
 
 class Sender(Protocol):
+    where: str
+    """Where messages go, as a log line says it."""
+
     def send(self, message: EmailMessage, recipient: str) -> None: ...
 
 
@@ -85,6 +88,7 @@ class Folder:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self.where = f"written to {folder.name}/ (no BRIEFS_SMTP_HOST)"
 
     def send(self, message: EmailMessage, recipient: str) -> None:
         day = parsedate_to_datetime(str(message["Date"])).date().isoformat()
@@ -96,6 +100,7 @@ class Smtp:
     """One connection to the server, opened on the first message and reused."""
 
     def __init__(self, settings: SmtpSettings, timeout: float) -> None:
+        self.where = f"sent through {settings.host}"
         self.settings = settings
         self.timeout = timeout
         self.client: smtplib.SMTP | None = None
