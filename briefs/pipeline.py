@@ -27,7 +27,7 @@ from briefs.editions.fresh import assess, inputs_keys
 from briefs.editions.ledger import Edition, Ledger, Trigger, open_ledger, published
 from briefs.editions.publish import publish
 from briefs.editions.stream import render_all
-from briefs.editions.todo import Draft, Todo, decide
+from briefs.editions.todo import Draft, Todo, decide, html_for
 from briefs.errors import Problem, UnknownDossier
 from briefs.render.shipped import font_problems
 from briefs.render.templates import template_problems
@@ -153,6 +153,14 @@ def check(project: Project, dossiers: list[str] | None = None) -> list[Brief]:
     return plan(project, dossiers)
 
 
+def preview(project: Project, dossier: str, audience: str, lang: str, base: str) -> str:
+    """One brief's HTML as it renders now, guarded like a build's, linked to its
+    stylesheet under ``base`` (a URL ending in /): a template change shows in a
+    browser without making a PDF. Writes nothing."""
+    (brief,) = plan(project, [dossier], [audience], [lang])
+    return _linked(html_for(Draft.first(brief), project.folders.templates), base)
+
+
 def list_editions(project: Project, dossier: str | None = None) -> list[Edition]:
     """Every published edition, oldest first per brief; raise UnknownDossier for a
     ``dossier`` that is neither under data/ nor in the ledger. Reads only."""
@@ -223,8 +231,12 @@ def _kept(problem: Problem, item: Todo, folders: Folders) -> Problem:
 
 def _standalone(page: str, templates: Path) -> str:
     """The HTML as a file to open in a browser: point it at the stylesheet."""
-    base = templates.as_uri()
-    link = f'<base href="{base}/"><link rel="stylesheet" href="assets/brief.css">'
+    return _linked(page, templates.as_uri() + "/")
+
+
+def _linked(page: str, base: str) -> str:
+    """The page with its stylesheet, found under ``base``."""
+    link = f'<base href="{base}"><link rel="stylesheet" href="assets/brief.css">'
     return page.replace("<head>", "<head>\n" + link, 1)
 
 

@@ -196,6 +196,7 @@ def editions(ctx: click.Context, dossier: str | None) -> None:
 # The scheduler's commands live beside these, in their own module.
 from briefs.cli.mailing import outbox, send  # noqa: E402
 from briefs.cli.scheduling import jobs, run, status  # noqa: E402
+from briefs.cli.serving import serve, token  # noqa: E402
 
-for _command in (run, jobs, status, send, outbox):
+for _command in (run, jobs, status, send, outbox, serve, token):
     main.add_command(_command)

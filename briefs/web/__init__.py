@@ -1,0 +1,1 @@
+"""briefs serve: the briefs over HTTP, for readers, partners' systems and authors."""

@@ -1,0 +1,227 @@
+"""The HTTP door: FastAPI routes over the shelf, the tokens and the run log.
+
+Public briefs are open; every other audience needs a bearer token tied to
+that audience (401 without one, 403 with another audience's). Names in a
+path are matched against the project's own dossiers, audiences and
+languages before any file is looked up, so anything else, encoded traversal
+included, is a 404; and a file is served only from the output folder or the
+archive.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from briefs.editions.ledger import published
+from briefs.errors import BriefsError
+from briefs.source.config import Project
+from briefs.source.model import Classification
+from briefs.web.page import home_page, preview_page
+from briefs.web.shelf import Served, Shelf, summary
+from briefs.web.tokens import OPERATOR, open_tokens
+
+log = logging.getLogger("briefs.web")
+LANGS = ("en", "fr")
+bearer = HTTPBearer(auto_error=False)
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+def create_app(root: Path) -> FastAPI:
+    """The application for the project at ``root``."""
+    shelf = Shelf(root)
+    app = FastAPI(
+        title="briefs",
+        summary="Audience-tailored, bilingual PDF briefs from one YAML source of truth",
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+        redoc_url=None,
+    )
+    app.state.shelf = shelf
+
+    def role(credentials: HTTPAuthorizationCredentials | None, project: Project) -> str | None:
+        if credentials is None:
+            return None
+        with open_tokens(project.folders) as tokens:
+            return tokens.role(credentials.credentials)
+
+    def allow(project: Project, audience: str, credentials: Credentials) -> None:
+        """Public: open. Others: a token of that audience."""
+        if project.settings.audiences[audience].clearance is Classification.unclassified:
+            return
+        who = role(credentials, project)
+        if who is None:
+            raise HTTPException(401, "a bearer token is needed", {"WWW-Authenticate": "Bearer"})
+        if who != audience:
+            raise HTTPException(403, f"this token is not for the {audience} audience")
+
+    def named(project: Project, dossier: str, audience: str, lang: str) -> None:
+        known = project.folders.dossiers()
+        if dossier not in known or audience not in project.settings.audiences:
+            raise HTTPException(404, "no such brief")
+        if lang not in project.settings.audiences[audience].languages:
+            raise HTTPException(404, "no such brief")
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(lang: str = "en") -> HTMLResponse:
+        project = shelf.project()
+        return HTMLResponse(home_page(project, lang if lang in LANGS else "en"))
+
+    @app.get("/dossiers/{dossier}/{brief}.pdf", tags=["briefs"])
+    def pdf(dossier: str, brief: str, request: Request, credentials: Credentials) -> Response:
+        """The current PDF of a brief (``minister.en``), built first if its inputs changed."""
+        project = shelf.project()
+        audience, lang = _split(brief)
+        named(project, dossier, audience, lang)
+        allow(project, audience, credentials)
+        served = shelf.current(project, dossier, audience, lang)
+        return _pdf(served, request)
+
+    @app.get("/dossiers/{dossier}/{brief}/editions/{number}.pdf", tags=["briefs"])
+    def past(
+        dossier: str, brief: str, number: int, request: Request, credentials: Credentials
+    ) -> Response:
+        """A past edition of a brief, by number, from the archive."""
+        project = shelf.project()
+        audience, lang = _split(brief)
+        named(project, dossier, audience, lang)
+        allow(project, audience, credentials)
+        return _pdf(shelf.edition(project, dossier, audience, lang, number), request)
+
+    @app.get("/preview/{dossier}/{brief}.html", response_class=HTMLResponse, tags=["authors"])
+    def preview(dossier: str, brief: str, credentials: Credentials) -> HTMLResponse:
+        """The brief's HTML as rendered now, with its stylesheet: a template
+        change shows on reload, without making a PDF."""
+        project = shelf.project()
+        audience, lang = _split(brief)
+        named(project, dossier, audience, lang)
+        allow(project, audience, credentials)
+        try:
+            return HTMLResponse(preview_page(project, dossier, audience, lang))
+        except BriefsError as exc:
+            return HTMLResponse(f"<pre>{_escape(str(exc))}</pre>", status_code=422)
+
+    @app.get("/preview/assets/{name:path}", include_in_schema=False)
+    def asset(name: str) -> Response:
+        assets = shelf.project().folders.assets.resolve()
+        path = (assets / name).resolve()
+        if not path.is_relative_to(assets) or not path.is_file():
+            raise HTTPException(404, "no such asset")
+        kind = {".css": "text/css", ".woff2": "font/woff2", ".ttf": "font/ttf"}.get(path.suffix)
+        return Response(path.read_bytes(), media_type=kind or "application/octet-stream")
+
+    @app.get("/api/dossiers", tags=["api"])
+    def dossiers() -> list[dict[str, Any]]:
+        """Every dossier, with the current edition of each of its briefs."""
+        project = shelf.project()
+        return [_dossier(project, name) for name in project.folders.dossiers()]
+
+    @app.get("/api/dossiers/{dossier}/editions", tags=["api"])
+    def editions(dossier: str, credentials: Credentials) -> list[dict[str, Any]]:
+        """Every edition of a dossier's briefs that the caller may read."""
+        project = shelf.project()
+        if dossier not in project.folders.dossiers():
+            raise HTTPException(404, "no such dossier")
+        who = role(credentials, project)
+        rows = []
+        for e in published(project.folders, dossier):
+            audience = project.settings.audiences.get(e.audience)
+            if audience is None:
+                continue
+            if audience.clearance is not Classification.unclassified and who != e.audience:
+                continue
+            rows.append(_edition_json(e))
+        return rows
+
+    @app.get("/status", tags=["operators"])
+    def status(credentials: Credentials) -> JSONResponse:
+        """Jobs, their last runs, what is failing and the outbox (operator token)."""
+        project = shelf.project()
+        who = role(credentials, project)
+        if who is None:
+            raise HTTPException(401, "a bearer token is needed", {"WWW-Authenticate": "Bearer"})
+        if who != OPERATOR:
+            raise HTTPException(403, "an operator token is needed")
+        from briefs.web.status import report
+
+        return JSONResponse(report(project))
+
+    return app
+
+
+def _split(brief: str) -> tuple[str, str]:
+    audience, dot, lang = brief.rpartition(".")
+    if not dot or lang not in LANGS:
+        raise HTTPException(404, "no such brief")
+    return audience, lang
+
+
+def _pdf(served: Served | None, request: Request) -> Response:
+    if served is None:
+        raise HTTPException(404, "no edition of this brief yet")
+    e = served.edition
+    etag = f'"{e.sha256}"'
+    headers = {
+        "ETag": etag,
+        "Last-Modified": format_datetime(
+            datetime.fromisoformat(e.built_at).astimezone(UTC), usegmt=True
+        ),
+        "Cache-Control": "no-cache",
+        "Content-Disposition": f'inline; filename="{e.dossier}_{e.audience}_{e.lang}_'
+        f'{e.edition_date}.pdf"',
+        "X-Briefs-Edition": str(e.number),
+    }
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(served.path.read_bytes(), media_type="application/pdf", headers=headers)
+
+
+def _edition_json(e: Any) -> dict[str, Any]:
+    return {
+        "audience": e.audience,
+        "lang": e.lang,
+        "number": e.number,
+        "date": e.edition_date,
+        "built_at": e.built_at,
+        "sha256": e.sha256,
+        "trigger": e.trigger,
+        "url": f"/dossiers/{e.dossier}/{e.audience}.{e.lang}/editions/{e.number}.pdf",
+    }
+
+
+def _dossier(project: Project, name: str) -> dict[str, Any]:
+    editions = published(project.folders, name)
+    briefs = []
+    for audience, settings in project.settings.audiences.items():
+        for lang in settings.languages:
+            mine = [e for e in editions if e.audience == audience and e.lang == lang]
+            open_ = settings.clearance is Classification.unclassified
+            entry: dict[str, Any] = {
+                "audience": audience,
+                "lang": lang,
+                "title": settings.title.get(lang),
+                "token_required": not open_,
+                "url": f"/dossiers/{name}/{audience}.{lang}.pdf",
+            }
+            if mine and open_:
+                entry["current"] = _edition_json(mine[-1])
+                entry["changes"] = summary(project, editions, audience, lang)
+            briefs.append(entry)
+    return {"dossier": name, "briefs": briefs}
+
+
+def _escape(text: str) -> str:
+    from html import escape
+
+    return escape(text)

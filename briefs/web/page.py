@@ -1,0 +1,118 @@
+"""The pages ``briefs serve`` shows people: the list of briefs, in English
+or French, and an author's preview of one brief's HTML.
+
+The list shows the current edition, its date and what it changed only for
+briefs open to the public; the others are named with the address a token
+holder uses, and nothing of their content.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from briefs.editions.changes import load
+from briefs.editions.ledger import published
+from briefs.pipeline import preview
+from briefs.source.config import Project
+from briefs.source.dates import PartialDate
+from briefs.source.formats import date_text
+from briefs.source.model import Classification
+from briefs.web.shelf import summary
+
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Briefs",
+        "heading": "Briefs",
+        "intro": "The current edition of each brief, in English and in French.",
+        "skip": "Skip to the briefs",
+        "language_menu": "Language",
+        "other_language": "Français",
+        "caption": "Briefs of this dossier: edition, changes since the previous one, download",
+        "brief": "Brief",
+        "edition": "Edition",
+        "changes": "What changed",
+        "download": "Download",
+        "number": "Edition",
+        "first": "First edition.",
+        "wording": "Wording only.",
+        "none_yet": "Not built yet.",
+        "token": "Needs an access token for this audience:",
+        "no_dossiers": "There are no dossiers yet.",
+        "footer": "Built by briefs from one source of truth.",
+    },
+    "fr": {
+        "title": "Documents d’information",
+        "heading": "Documents d’information",
+        "intro": "L’édition en vigueur de chaque document, en français et en anglais.",
+        "skip": "Passer aux documents",
+        "language_menu": "Langue",
+        "other_language": "English",
+        "caption": "Documents de ce dossier : édition, changements depuis la précédente, "
+        "téléchargement",
+        "brief": "Document",
+        "edition": "Édition",
+        "changes": "Changements",
+        "download": "Télécharger",
+        "number": "Édition",
+        "first": "Première édition.",
+        "wording": "Formulation seulement.",
+        "none_yet": "Pas encore produit.",
+        "token": "Jeton d’accès de ce public requis :",
+        "no_dossiers": "Il n’y a pas encore de dossier.",
+        "footer": "Produit par briefs à partir d’une source unique.",
+    },
+}
+LANGUAGE_NAMES = {
+    "en": {"en": "English", "fr": "French"},
+    "fr": {"en": "anglais", "fr": "français"},
+}
+_ENV = Environment(
+    loader=FileSystemLoader(Path(__file__).parent),
+    autoescape=select_autoescape(default=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def home_page(project: Project, lang: str) -> str:
+    dossiers = [_dossier(project, name, lang) for name in project.folders.dossiers()]
+    other = "fr" if lang == "en" else "en"
+    view = {"lang": lang, "other": other, "t": WORDS[lang], "dossiers": dossiers}
+    return _ENV.get_template("home.html.j2").render(**view)
+
+
+def _dossier(project: Project, name: str, lang: str) -> dict[str, Any]:
+    editions = published(project.folders, name)
+    title = name
+    briefs = []
+    for audience, settings in project.settings.audiences.items():
+        for brief_lang in settings.languages:
+            mine = [e for e in editions if e.audience == audience and e.lang == brief_lang]
+            is_open = settings.clearance is Classification.unclassified
+            entry: dict[str, Any] = {
+                "title": settings.title.get(lang),
+                "lang": brief_lang,
+                "language": LANGUAGE_NAMES[lang][brief_lang],
+                "open": is_open,
+                "url": f"/dossiers/{name}/{audience}.{brief_lang}.pdf",
+                "number": 0,
+            }
+            if is_open and mine:
+                last = mine[-1]
+                if brief_lang == lang:
+                    title = load(last.snapshot)["header"]["title"]
+                entry.update(
+                    number=last.number,
+                    date=date_text(PartialDate.parse(last.edition_date), lang),
+                    changes=summary(project, editions, audience, brief_lang),
+                )
+            briefs.append(entry)
+    return {"name": name, "title": title, "briefs": briefs}
+
+
+def preview_page(project: Project, dossier: str, audience: str, lang: str) -> str:
+    return preview(project, dossier, audience, lang, "/preview/")

@@ -1,0 +1,117 @@
+"""What ``briefs serve`` hands out: the current edition of a brief, built
+first when its inputs changed, and the editions before it.
+
+A request for a stale brief builds it through the one pipeline, with the
+trigger ``http``. Concurrent requests for the same brief wait for one build
+(a lock per brief), then all read the edition it published. A build that
+fails leaves the last good edition, which is served; the failure is logged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefs.editions.changes import compare, load
+from briefs.editions.ledger import Edition, published
+from briefs.errors import BriefsError
+from briefs.pipeline import build
+from briefs.request import Request, nothing_to_do
+from briefs.source.config import Project, load_project
+
+log = logging.getLogger("briefs.web")
+
+
+@dataclass(frozen=True)
+class Served:
+    """A PDF to send, and what its headers say."""
+
+    edition: Edition
+    path: Path
+
+
+class Shelf:
+    """One project's briefs, as the server sees them."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+        self.renders = 0
+        """Builds that published something, for tests and the bench."""
+
+    def project(self) -> Project:
+        return load_project(self.root)
+
+    def _lock(self, brief: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(brief, threading.Lock())
+
+    def current(self, project: Project, dossier: str, audience: str, lang: str) -> Served | None:
+        """The current edition, built first if its inputs changed."""
+        brief = f"{dossier}/{audience}.{lang}"
+        request = Request([dossier], [audience], [lang], trigger="http", jobs=1)
+        if nothing_to_do(self.root, request) is None:
+            with self._lock(brief):  # one build; the others wait, then find it current
+                if nothing_to_do(self.root, request) is None:
+                    started = time.monotonic()
+                    try:
+                        report = build(
+                            project, [dossier], [audience], [lang], trigger="http", jobs=1
+                        )
+                    except BriefsError as exc:
+                        log.error("%s: not rebuilt, serving the last edition: %s", brief, exc)
+                    else:
+                        for problem in report.problems:
+                            log.error("%s: refused, serving the last edition: %s", brief, problem)
+                        if report.built:
+                            self.renders += 1
+                            log.info("built %s in %.2f s", brief, time.monotonic() - started)
+        return self.edition(project, dossier, audience, lang)
+
+    def edition(
+        self, project: Project, dossier: str, audience: str, lang: str, number: int | None = None
+    ) -> Served | None:
+        """A published edition (the newest by default) whose PDF is on disk."""
+        editions = [
+            e
+            for e in published(project.folders, dossier)
+            if e.audience == audience and e.lang == lang
+        ]
+        if number is not None:
+            editions = [e for e in editions if e.number == number]
+        if not editions:
+            return None
+        edition = editions[-1]
+        folders = project.folders
+        path = (
+            folders.root / (edition.archive if number is not None else edition.output)
+        ).resolve()
+        inside = path.is_relative_to(folders.output.resolve()) or path.is_relative_to(
+            folders.state.resolve()
+        )
+        if not inside or not path.is_file():
+            return None
+        return Served(edition, path)
+
+
+def summary(project: Project, editions: list[Edition], audience: str, lang: str) -> list[str]:
+    """What the newest edition changed since the one before it, in ``lang``:
+    the lines its own change section prints."""
+    mine = [e for e in editions if e.audience == audience and e.lang == lang]
+    if len(mine) < 2:
+        return []
+    old, new = mine[-2], mine[-1]
+    sections = project.settings.audiences[audience].sections
+    existing = set(json.loads(new.existing))
+    changes = compare(
+        load(old.snapshot), load(new.snapshot), existing, lang, old.edition_date, sections
+    )
+    lines = [*changes.added, *changes.removed, *changes.changed]
+    if changes.unnamed:
+        lines.append("…")
+    return lines
