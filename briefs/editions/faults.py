@@ -89,3 +89,30 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(f"{uri}?immutable=1", uri=True)
     db.execute("SELECT count(*) FROM sqlite_master").fetchone()
     return db
+
+
+@contextmanager
+def state_database(
+    state: Path, name: str, schema: str, *, durable: bool = False
+) -> Iterator[sqlite3.Connection]:
+    """Open (creating) a SQLite database of the state folder, in WAL mode, usable
+    from any thread; ``durable`` syncs every commit to disk. Its errors become
+    faults an operator can act on."""
+    path = state / name
+    try:
+        with writing(state):
+            state.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            if durable:
+                db.execute("PRAGMA synchronous=FULL")
+            db.executescript(schema)
+            yield db
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        fault = sqlite_fault(exc, path)
+        if fault is None:
+            raise
+        raise fault from exc

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from briefs.editions.faults import sqlite_fault, writing
+from briefs.editions.faults import state_database
 from briefs.editions.ledger import LEDGER_NAME
 from briefs.source.files import Folders
 
@@ -250,21 +250,5 @@ class Outbox:
 def open_outbox(folders: Folders) -> Iterator[Outbox]:
     """The outbox table of the ledger's database, created if need be. It does
     not take the builders' lock: sending never waits for a build."""
-    state = folders.state
-    path = state / LEDGER_NAME
-    try:
-        with writing(state):
-            state.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path, timeout=30, check_same_thread=False)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")
-            db.executescript(SCHEMA)
-            yield Outbox(db)
-        finally:
-            db.close()
-    except sqlite3.Error as exc:
-        fault = sqlite_fault(exc, path)
-        if fault is None:
-            raise
-        raise fault from exc
+    with state_database(folders.state, LEDGER_NAME, SCHEMA, durable=True) as db:
+        yield Outbox(db)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from briefs.editions.faults import sqlite_fault, writing
+from briefs.editions.faults import state_database
 
 RUNS_NAME = "runs.sqlite3"
 SCHEMA = """
@@ -129,20 +129,6 @@ class RunLog:
 
 @contextmanager
 def open_runlog(state: Path) -> Iterator[RunLog]:
-    """Open (creating) the run log; SQLite errors become faults an operator can act on."""
-    path = state / RUNS_NAME
-    try:
-        with writing(state):
-            state.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path, timeout=30, check_same_thread=False)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA)
-            yield RunLog(db)
-        finally:
-            db.close()
-    except sqlite3.Error as exc:
-        fault = sqlite_fault(exc, path)
-        if fault is None:
-            raise
-        raise fault from exc
+    """Open (creating) the run log."""
+    with state_database(state, RUNS_NAME, SCHEMA) as db:
+        yield RunLog(db)

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from briefs.editions.faults import sqlite_fault, writing
+from briefs.editions.faults import state_database
 from briefs.source.files import Folders
 
 TOKENS_NAME = "tokens.sqlite3"
@@ -80,20 +80,5 @@ class Tokens:
 
 @contextmanager
 def open_tokens(folders: Folders) -> Iterator[Tokens]:
-    state = folders.state
-    path = state / TOKENS_NAME
-    try:
-        with writing(state):
-            state.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path, timeout=30, check_same_thread=False)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA)
-            yield Tokens(db)
-        finally:
-            db.close()
-    except sqlite3.Error as exc:
-        fault = sqlite_fault(exc, path)
-        if fault is None:
-            raise
-        raise fault from exc
+    with state_database(folders.state, TOKENS_NAME, SCHEMA) as db:
+        yield Tokens(db)
