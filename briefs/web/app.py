@@ -20,12 +20,11 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from briefs.editions.ledger import published
 from briefs.errors import BriefsError
 from briefs.source.config import Project
 from briefs.source.model import Classification
 from briefs.web.page import home_page, preview_page
-from briefs.web.shelf import Served, Shelf, summary
+from briefs.web.shelf import Served, Shelf, published, summary
 from briefs.web.tokens import OPERATOR, open_tokens
 
 log = logging.getLogger("briefs.web")

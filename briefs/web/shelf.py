@@ -5,6 +5,12 @@ A request for a stale brief builds it through the one pipeline, with the
 trigger ``http``. Concurrent requests for the same brief wait for one build
 (a lock per brief), then all read the edition it published. A build that
 fails leaves the last good edition, which is served; the failure is logged.
+
+The server reads the ledger without the state folder's lock: a build holds
+that lock while it renders, and the page, the API and every brief already
+current must keep answering meanwhile. SQLite's write-ahead log gives a
+reader the last committed state, and an edition being published is not
+listed until it is.
 """
 
 from __future__ import annotations
@@ -13,15 +19,20 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from briefs.editions.changes import compare, load
-from briefs.editions.ledger import Edition, published
+from briefs.editions.digests import Digests
+from briefs.editions.faults import connect_readonly
+from briefs.editions.fresh import assess
+from briefs.editions.ledger import LEDGER_NAME, Edition, Ledger
 from briefs.errors import BriefsError
 from briefs.pipeline import build
-from briefs.request import Request, nothing_to_do
 from briefs.source.config import Project, load_project
+from briefs.source.files import Folders
 
 log = logging.getLogger("briefs.web")
 
@@ -54,10 +65,10 @@ class Shelf:
     def current(self, project: Project, dossier: str, audience: str, lang: str) -> Served | None:
         """The current edition, built first if its inputs changed."""
         brief = f"{dossier}/{audience}.{lang}"
-        request = Request([dossier], [audience], [lang], trigger="http", jobs=1)
-        if nothing_to_do(self.root, request) is None:
+        folders = project.folders
+        if stale(folders, dossier, audience, lang):
             with self._lock(brief):  # one build; the others wait, then find it current
-                if nothing_to_do(self.root, request) is None:
+                if stale(folders, dossier, audience, lang):
                     started = time.monotonic()
                     try:
                         report = build(
@@ -97,6 +108,36 @@ class Shelf:
         if not inside or not path.is_file():
             return None
         return Served(edition, path)
+
+
+@contextmanager
+def reading(folders: Folders) -> Iterator[Ledger | None]:
+    """The ledger, read without the state folder's lock; None when there is none yet."""
+    path = folders.state / LEDGER_NAME
+    if not path.is_file():
+        yield None
+        return
+    db = connect_readonly(path)
+    try:
+        yield Ledger(folders.state, db)
+    finally:
+        db.close()
+
+
+def published(folders: Folders, dossier: str | None = None) -> list[Edition]:
+    """Every published edition, oldest first per brief, read without the lock."""
+    with reading(folders) as ledger:
+        return ledger.editions(dossier) if ledger is not None else []
+
+
+def stale(folders: Folders, dossier: str, audience: str, lang: str) -> bool:
+    """Must the brief be built? Answered from file stats and the ledger, read
+    without the lock; the digests it computes are not kept (a build keeps them)."""
+    with reading(folders) as ledger:
+        if ledger is None:
+            return True
+        fresh = assess(folders, ledger, Digests(ledger), [dossier], [audience], [lang])
+        return fresh is None or bool(fresh.stale)
 
 
 def summary(project: Project, editions: list[Edition], audience: str, lang: str) -> list[str]:
