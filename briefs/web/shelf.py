@@ -4,7 +4,8 @@ first when its inputs changed, and the editions before it.
 A request for a stale brief builds it through the one pipeline, with the
 trigger ``http``. Concurrent requests for the same brief wait for one build
 (a lock per brief), then all read the edition it published. A build that
-fails leaves the last good edition, which is served; the failure is logged.
+fails leaves the last good edition, which is served; the failure is logged,
+and the brief is not built again until its inputs change.
 
 The server reads the ledger without the state folder's lock: a build holds
 that lock while it renders, and the page, the API and every brief already
@@ -27,9 +28,9 @@ from pathlib import Path
 from briefs.editions.changes import compare, load
 from briefs.editions.digests import Digests
 from briefs.editions.faults import connect_readonly
-from briefs.editions.fresh import assess
+from briefs.editions.fresh import assess, inputs_keys
 from briefs.editions.ledger import LEDGER_NAME, Edition, Ledger
-from briefs.errors import BriefsError
+from briefs.errors import BriefsError, InvalidInput
 from briefs.pipeline import build
 from briefs.source.config import Project, load_project
 from briefs.source.files import Folders
@@ -45,6 +46,15 @@ class Served:
     path: Path
 
 
+@dataclass(frozen=True)
+class Look:
+    """Whether a brief must be built, and its dossier's inputs key now (None
+    when current, or when there is no ledger to compare with)."""
+
+    stale: bool
+    inputs: str | None
+
+
 class Shelf:
     """One project's briefs, as the server sees them."""
 
@@ -52,6 +62,8 @@ class Shelf:
         self.root = root.resolve()
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
+        self._failed: dict[str, str] = {}
+        """Brief → the inputs key its last build failed with."""
         self.renders = 0
         """Builds that published something, for tests and the bench."""
 
@@ -66,23 +78,41 @@ class Shelf:
         """The current edition, built first if its inputs changed."""
         brief = f"{dossier}/{audience}.{lang}"
         folders = project.folders
-        if stale(folders, dossier, audience, lang):
+        if look(folders, dossier, audience, lang).stale:
             with self._lock(brief):  # one build; the others wait, then find it current
-                if stale(folders, dossier, audience, lang):
-                    started = time.monotonic()
-                    try:
-                        report = build(
-                            project, [dossier], [audience], [lang], trigger="http", jobs=1
-                        )
-                    except BriefsError as exc:
-                        log.error("%s: not rebuilt, serving the last edition: %s", brief, exc)
-                    else:
-                        for problem in report.problems:
-                            log.error("%s: refused, serving the last edition: %s", brief, problem)
-                        if report.built:
-                            self.renders += 1
-                            log.info("built %s in %.2f s", brief, time.monotonic() - started)
+                now = look(folders, dossier, audience, lang)
+                if now.stale and (now.inputs is None or self._failed.get(brief) != now.inputs):
+                    self._build(project, brief, now.inputs, dossier, audience, lang)
         return self.edition(project, dossier, audience, lang)
+
+    def _build(self, project: Project, brief: str, inputs: str | None, *names: str) -> None:
+        """Build one brief. When its inputs are at fault (invalid, or refused for
+        a leak, its page budget or a template error), remember them, so that the
+        next request serves the last edition instead of failing again; a fault
+        of the machine (a full disk, say) is tried again."""
+        dossier, audience, lang = names
+        started = time.monotonic()
+        failed = True
+        try:
+            report = build(project, [dossier], [audience], [lang], trigger="http", jobs=1)
+        except InvalidInput as exc:
+            log.error("%s: not rebuilt, serving the last edition: %s", brief, exc)
+        except BriefsError as exc:
+            log.error("%s: not rebuilt, serving the last edition: %s", brief, exc)
+            inputs = None
+        else:
+            for problem in report.problems:
+                log.error("%s: refused, serving the last edition: %s", brief, problem)
+            failed = bool(report.problems)
+            if report.built:
+                self.renders += 1
+                log.info("built %s in %.2f s", brief, time.monotonic() - started)
+        # The key was taken before the build: an edit landing during it changes
+        # the key, so the next request tries again.
+        if failed and inputs is not None:
+            self._failed[brief] = inputs
+        else:
+            self._failed.pop(brief, None)
 
     def edition(
         self, project: Project, dossier: str, audience: str, lang: str, number: int | None = None
@@ -130,14 +160,17 @@ def published(folders: Folders, dossier: str | None = None) -> list[Edition]:
         return ledger.editions(dossier) if ledger is not None else []
 
 
-def stale(folders: Folders, dossier: str, audience: str, lang: str) -> bool:
+def look(folders: Folders, dossier: str, audience: str, lang: str) -> Look:
     """Must the brief be built? Answered from file stats and the ledger, read
     without the lock; the digests it computes are not kept (a build keeps them)."""
     with reading(folders) as ledger:
         if ledger is None:
-            return True
-        fresh = assess(folders, ledger, Digests(ledger), [dossier], [audience], [lang])
-        return fresh is None or bool(fresh.stale)
+            return Look(True, None)
+        digests = Digests(ledger)
+        fresh = assess(folders, ledger, digests, [dossier], [audience], [lang])
+        if fresh is not None and not fresh.stale:
+            return Look(False, None)
+        return Look(True, inputs_keys(folders, digests, [dossier])[dossier])
 
 
 def summary(project: Project, editions: list[Edition], audience: str, lang: str) -> list[str]:
