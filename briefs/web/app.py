@@ -183,7 +183,7 @@ def _pdf(served: Served | None, request: Request) -> Response:
     }
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
-    return Response(served.path.read_bytes(), media_type="application/pdf", headers=headers)
+    return Response(served.content, media_type="application/pdf", headers=headers)
 
 
 def _edition_json(e: Any) -> dict[str, Any]:

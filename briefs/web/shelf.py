@@ -16,6 +16,7 @@ listed until it is.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
@@ -40,10 +41,10 @@ log = logging.getLogger("briefs.web")
 
 @dataclass(frozen=True)
 class Served:
-    """A PDF to send, and what its headers say."""
+    """A PDF to send, and the edition its headers describe."""
 
     edition: Edition
-    path: Path
+    content: bytes
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,10 @@ class Shelf:
     def edition(
         self, project: Project, dossier: str, audience: str, lang: str, number: int | None = None
     ) -> Served | None:
-        """A published edition (the newest by default) whose PDF is on disk."""
+        """A published edition (the newest by default) whose PDF is on disk: the
+        current one from the output folder, else from the archive, and a past
+        one from the archive; always bytes whose SHA-256 is the edition's, so
+        that the body and its ETag agree even while a build replaces the PDF."""
         editions = [
             e
             for e in published(project.folders, dossier)
@@ -128,16 +132,26 @@ class Shelf:
         if not editions:
             return None
         edition = editions[-1]
-        folders = project.folders
-        path = (
-            folders.root / (edition.archive if number is not None else edition.output)
-        ).resolve()
-        inside = path.is_relative_to(folders.output.resolve()) or path.is_relative_to(
-            folders.state.resolve()
-        )
-        if not inside or not path.is_file():
-            return None
-        return Served(edition, path)
+        places = [edition.archive] if number is not None else [edition.output, edition.archive]
+        for place in places:
+            content = _read(project.folders, place)
+            if content is not None and hashlib.sha256(content).hexdigest() == edition.sha256:
+                return Served(edition, content)
+        return None
+
+
+def _read(folders: Folders, place: str) -> bytes | None:
+    """A PDF the ledger names, read only from the output folder or the archive."""
+    path = (folders.root / place).resolve()
+    inside = path.is_relative_to(folders.output.resolve()) or path.is_relative_to(
+        (folders.state / "archive").resolve()
+    )
+    if not inside or not path.is_file():
+        return None
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 @contextmanager
