@@ -36,6 +36,7 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 def create_app(root: Path) -> FastAPI:
     """The application for the project at ``root``."""
     shelf = Shelf(root)
+    shelf.project()  # a wrong briefs.yaml stops here; later, the last good one is kept
     app = FastAPI(
         title="briefs",
         summary="Audience-tailored, bilingual PDF briefs from one YAML source of truth",

@@ -65,11 +65,31 @@ class Shelf:
         self._guard = threading.Lock()
         self._failed: dict[str, str] = {}
         """Brief → the inputs key its last build failed with."""
+        self._last: Project | None = None
+        self._broken: str | None = None
+        """Why briefs.yaml does not load now, when it does not."""
         self.renders = 0
         """Builds that published something, for tests and the bench."""
 
     def project(self) -> Project:
-        return load_project(self.root)
+        """The project as briefs.yaml says now; while briefs.yaml does not load
+        (an author's half-saved edit), the last one that did, and nothing is
+        built until it loads again."""
+        try:
+            project = load_project(self.root)
+        except BriefsError as exc:
+            with self._guard:
+                last, said, self._broken = self._last, self._broken, str(exc)
+            if last is None:
+                raise
+            if said != str(exc):
+                log.error("briefs.yaml: serving the last editions, building nothing: %s", exc)
+            return last
+        with self._guard:
+            if self._broken is not None:
+                log.info("briefs.yaml loads again")
+            self._last, self._broken = project, None
+        return project
 
     def _lock(self, brief: str) -> threading.Lock:
         with self._guard:
@@ -79,7 +99,7 @@ class Shelf:
         """The current edition, built first if its inputs changed."""
         brief = f"{dossier}/{audience}.{lang}"
         folders = project.folders
-        if look(folders, dossier, audience, lang).stale:
+        if self._broken is None and look(folders, dossier, audience, lang).stale:
             with self._lock(brief):  # one build; the others wait, then find it current
                 now = look(folders, dossier, audience, lang)
                 if now.stale and (now.inputs is None or self._failed.get(brief) != now.inputs):
