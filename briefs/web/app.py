@@ -89,7 +89,7 @@ def create_app(root: Path) -> FastAPI:
         served = shelf.current(project, dossier, audience, lang)
         return _pdf(served, request)
 
-    @app.get("/dossiers/{dossier}/{brief}/editions/{number}.pdf", tags=["briefs"])
+    @app.get("/dossiers/{dossier}/{brief}/editions/{number:int}.pdf", tags=["briefs"])
     def past(
         dossier: str, brief: str, number: int, request: Request, credentials: Credentials
     ) -> Response:
