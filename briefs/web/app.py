@@ -184,7 +184,8 @@ def _pdf(served: Served | None, request: Request) -> Response:
         f'{e.edition_date}.pdf"',
         "X-Briefs-Edition": str(e.number),
     }
-    if etag in request.headers.get("if-none-match", ""):
+    wanted = request.headers.get("if-none-match", "")
+    if etag in wanted or wanted.strip() == "*":  # RFC 9110: "*" matches any current PDF
         return Response(status_code=304, headers=headers)
     return Response(served.content, media_type="application/pdf", headers=headers)
 
