@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from html import escape
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,12 +21,11 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from briefs.editions.ledger import published
-from briefs.errors import BriefsError
+from briefs.errors import BriefsError, InvalidInput, LeakDetected, TemplateFailed
 from briefs.source.config import Project
 from briefs.source.model import Classification
 from briefs.web.page import home_page, preview_page
-from briefs.web.shelf import Served, Shelf, summary
+from briefs.web.shelf import Served, Shelf, published, summary
 from briefs.web.tokens import OPERATOR, open_tokens
 
 log = logging.getLogger("briefs.web")
@@ -37,6 +37,7 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 def create_app(root: Path) -> FastAPI:
     """The application for the project at ``root``."""
     shelf = Shelf(root)
+    shelf.project()  # a wrong briefs.yaml stops here; later, the last good one is kept
     app = FastAPI(
         title="briefs",
         summary="Audience-tailored, bilingual PDF briefs from one YAML source of truth",
@@ -88,7 +89,7 @@ def create_app(root: Path) -> FastAPI:
         served = shelf.current(project, dossier, audience, lang)
         return _pdf(served, request)
 
-    @app.get("/dossiers/{dossier}/{brief}/editions/{number}.pdf", tags=["briefs"])
+    @app.get("/dossiers/{dossier}/{brief}/editions/{number:int}.pdf", tags=["briefs"])
     def past(
         dossier: str, brief: str, number: int, request: Request, credentials: Credentials
     ) -> Response:
@@ -110,7 +111,8 @@ def create_app(root: Path) -> FastAPI:
         try:
             return HTMLResponse(preview_page(project, dossier, audience, lang))
         except BriefsError as exc:
-            return HTMLResponse(f"<pre>{_escape(str(exc))}</pre>", status_code=422)
+            log.warning("preview of %s/%s.%s: %s", dossier, audience, lang, exc)
+            return HTMLResponse(_not_previewed(exc), status_code=422)
 
     @app.get("/preview/assets/{name:path}", include_in_schema=False)
     def asset(name: str) -> Response:
@@ -182,9 +184,10 @@ def _pdf(served: Served | None, request: Request) -> Response:
         f'{e.edition_date}.pdf"',
         "X-Briefs-Edition": str(e.number),
     }
-    if etag in request.headers.get("if-none-match", ""):
+    wanted = request.headers.get("if-none-match", "")
+    if etag in wanted or wanted.strip() == "*":  # RFC 9110: "*" matches any current PDF
         return Response(status_code=304, headers=headers)
-    return Response(served.path.read_bytes(), media_type="application/pdf", headers=headers)
+    return Response(served.content, media_type="application/pdf", headers=headers)
 
 
 def _edition_json(e: Any) -> dict[str, Any]:
@@ -221,7 +224,38 @@ def _dossier(project: Project, name: str) -> dict[str, Any]:
     return {"dossier": name, "briefs": briefs}
 
 
-def _escape(text: str) -> str:
-    from html import escape
+def _not_previewed(exc: BriefsError) -> str:
+    """Why a brief cannot be previewed: where, never the problem's own words.
 
-    return escape(text)
+    A preview is open to whoever may read its audience, and a message may quote
+    any item of the dossier (an invalid value, a leaked phrase): a Protected B
+    item's words must not reach a public preview. ``briefs check`` and the
+    server's log give the details.
+    """
+    if isinstance(exc, InvalidInput):
+        what = f"{len(exc.problems)} problem(s) in the input, at:"
+        places = [
+            " ".join(part for part in (_where(p.file, p.line), p.field) if part)
+            for p in exc.problems
+        ]
+    elif isinstance(exc, LeakDetected):
+        what = "Refused: the page would show words of an item this audience may not see, at:"
+        places = [_where(exc.file, exc.line)]
+    elif isinstance(exc, TemplateFailed):
+        what = "A template stopped, at:"
+        places = [_where(exc.file, exc.line)]
+    else:
+        what, places = "This brief cannot be rendered now.", []
+    items = "".join(f"<li><code>{escape(place)}</code></li>" for place in places)
+    return (
+        '<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8">'
+        "<title>Preview not available</title></head>\n<body><main>\n"
+        "<h1>This brief cannot be previewed</h1>\n"
+        f"<p>{escape(what)}</p>\n"
+        + (f"<ul>{items}</ul>\n" if items else "")
+        + "<p>Run <code>briefs check</code> for the details.</p>\n</main></body>\n</html>\n"
+    )
+
+
+def _where(file: str, line: int | None) -> str:
+    return file if line is None else f"{file}:{line}"

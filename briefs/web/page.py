@@ -14,13 +14,12 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from briefs.editions.changes import load
-from briefs.editions.ledger import published
 from briefs.pipeline import preview
 from briefs.source.config import Project
 from briefs.source.dates import PartialDate
 from briefs.source.formats import date_text
 from briefs.source.model import Classification
-from briefs.web.shelf import summary
+from briefs.web.shelf import published, summary
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {

@@ -4,34 +4,56 @@ first when its inputs changed, and the editions before it.
 A request for a stale brief builds it through the one pipeline, with the
 trigger ``http``. Concurrent requests for the same brief wait for one build
 (a lock per brief), then all read the edition it published. A build that
-fails leaves the last good edition, which is served; the failure is logged.
+fails leaves the last good edition, which is served; the failure is logged,
+and the brief is not built again until its inputs change.
+
+The server reads the ledger without the state folder's lock: a build holds
+that lock while it renders, and the page, the API and every brief already
+current must keep answering meanwhile. SQLite's write-ahead log gives a
+reader the last committed state, and an edition being published is not
+listed until it is.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from briefs.editions.changes import compare, load
-from briefs.editions.ledger import Edition, published
-from briefs.errors import BriefsError
+from briefs.editions.digests import Digests
+from briefs.editions.faults import connect_readonly
+from briefs.editions.fresh import assess, inputs_keys
+from briefs.editions.ledger import LEDGER_NAME, Edition, Ledger
+from briefs.errors import BriefsError, InvalidInput
 from briefs.pipeline import build
-from briefs.request import Request, nothing_to_do
 from briefs.source.config import Project, load_project
+from briefs.source.files import Folders
 
 log = logging.getLogger("briefs.web")
 
 
 @dataclass(frozen=True)
 class Served:
-    """A PDF to send, and what its headers say."""
+    """A PDF to send, and the edition its headers describe."""
 
     edition: Edition
-    path: Path
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Look:
+    """Whether a brief must be built, and its dossier's inputs key now (None
+    when current, or when there is no ledger to compare with)."""
+
+    stale: bool
+    inputs: str | None
 
 
 class Shelf:
@@ -41,11 +63,33 @@ class Shelf:
         self.root = root.resolve()
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
+        self._failed: dict[str, str] = {}
+        """Brief → the inputs key its last build failed with."""
+        self._last: Project | None = None
+        self._broken: str | None = None
+        """Why briefs.yaml does not load now, when it does not."""
         self.renders = 0
         """Builds that published something, for tests and the bench."""
 
     def project(self) -> Project:
-        return load_project(self.root)
+        """The project as briefs.yaml says now; while briefs.yaml does not load
+        (an author's half-saved edit), the last one that did, and nothing is
+        built until it loads again."""
+        try:
+            project = load_project(self.root)
+        except BriefsError as exc:
+            with self._guard:
+                last, said, self._broken = self._last, self._broken, str(exc)
+            if last is None:
+                raise
+            if said != str(exc):
+                log.error("briefs.yaml: serving the last editions, building nothing: %s", exc)
+            return last
+        with self._guard:
+            if self._broken is not None:
+                log.info("briefs.yaml loads again")
+            self._last, self._broken = project, None
+        return project
 
     def _lock(self, brief: str) -> threading.Lock:
         with self._guard:
@@ -54,29 +98,50 @@ class Shelf:
     def current(self, project: Project, dossier: str, audience: str, lang: str) -> Served | None:
         """The current edition, built first if its inputs changed."""
         brief = f"{dossier}/{audience}.{lang}"
-        request = Request([dossier], [audience], [lang], trigger="http", jobs=1)
-        if nothing_to_do(self.root, request) is None:
+        folders = project.folders
+        if self._broken is None and look(folders, dossier, audience, lang).stale:
             with self._lock(brief):  # one build; the others wait, then find it current
-                if nothing_to_do(self.root, request) is None:
-                    started = time.monotonic()
-                    try:
-                        report = build(
-                            project, [dossier], [audience], [lang], trigger="http", jobs=1
-                        )
-                    except BriefsError as exc:
-                        log.error("%s: not rebuilt, serving the last edition: %s", brief, exc)
-                    else:
-                        for problem in report.problems:
-                            log.error("%s: refused, serving the last edition: %s", brief, problem)
-                        if report.built:
-                            self.renders += 1
-                            log.info("built %s in %.2f s", brief, time.monotonic() - started)
+                now = look(folders, dossier, audience, lang)
+                if now.stale and (now.inputs is None or self._failed.get(brief) != now.inputs):
+                    self._build(project, brief, now.inputs, dossier, audience, lang)
         return self.edition(project, dossier, audience, lang)
+
+    def _build(self, project: Project, brief: str, inputs: str | None, *names: str) -> None:
+        """Build one brief. When its inputs are at fault (invalid, or refused for
+        a leak, its page budget or a template error), remember them, so that the
+        next request serves the last edition instead of failing again; a fault
+        of the machine (a full disk, say) is tried again."""
+        dossier, audience, lang = names
+        started = time.monotonic()
+        failed = True
+        try:
+            report = build(project, [dossier], [audience], [lang], trigger="http", jobs=1)
+        except InvalidInput as exc:
+            log.error("%s: not rebuilt, serving the last edition: %s", brief, exc)
+        except BriefsError as exc:
+            log.error("%s: not rebuilt, serving the last edition: %s", brief, exc)
+            inputs = None
+        else:
+            for problem in report.problems:
+                log.error("%s: refused, serving the last edition: %s", brief, problem)
+            failed = bool(report.problems)
+            if report.built:
+                self.renders += 1
+                log.info("built %s in %.2f s", brief, time.monotonic() - started)
+        # The key was taken before the build: an edit landing during it changes
+        # the key, so the next request tries again.
+        if failed and inputs is not None:
+            self._failed[brief] = inputs
+        else:
+            self._failed.pop(brief, None)
 
     def edition(
         self, project: Project, dossier: str, audience: str, lang: str, number: int | None = None
     ) -> Served | None:
-        """A published edition (the newest by default) whose PDF is on disk."""
+        """A published edition (the newest by default) whose PDF is on disk: the
+        current one from the output folder, else from the archive, and a past
+        one from the archive; always bytes whose SHA-256 is the edition's, so
+        that the body and its ETag agree even while a build replaces the PDF."""
         editions = [
             e
             for e in published(project.folders, dossier)
@@ -87,16 +152,59 @@ class Shelf:
         if not editions:
             return None
         edition = editions[-1]
-        folders = project.folders
-        path = (
-            folders.root / (edition.archive if number is not None else edition.output)
-        ).resolve()
-        inside = path.is_relative_to(folders.output.resolve()) or path.is_relative_to(
-            folders.state.resolve()
-        )
-        if not inside or not path.is_file():
-            return None
-        return Served(edition, path)
+        places = [edition.archive] if number is not None else [edition.output, edition.archive]
+        for place in places:
+            content = _read(project.folders, place)
+            if content is not None and hashlib.sha256(content).hexdigest() == edition.sha256:
+                return Served(edition, content)
+        return None
+
+
+def _read(folders: Folders, place: str) -> bytes | None:
+    """A PDF the ledger names, read only from the output folder or the archive."""
+    path = (folders.root / place).resolve()
+    inside = path.is_relative_to(folders.output.resolve()) or path.is_relative_to(
+        (folders.state / "archive").resolve()
+    )
+    if not inside or not path.is_file():
+        return None
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+@contextmanager
+def reading(folders: Folders) -> Iterator[Ledger | None]:
+    """The ledger, read without the state folder's lock; None when there is none yet."""
+    path = folders.state / LEDGER_NAME
+    if not path.is_file():
+        yield None
+        return
+    db = connect_readonly(path)
+    try:
+        yield Ledger(folders.state, db)
+    finally:
+        db.close()
+
+
+def published(folders: Folders, dossier: str | None = None) -> list[Edition]:
+    """Every published edition, oldest first per brief, read without the lock."""
+    with reading(folders) as ledger:
+        return ledger.editions(dossier) if ledger is not None else []
+
+
+def look(folders: Folders, dossier: str, audience: str, lang: str) -> Look:
+    """Must the brief be built? Answered from file stats and the ledger, read
+    without the lock; the digests it computes are not kept (a build keeps them)."""
+    with reading(folders) as ledger:
+        if ledger is None:
+            return Look(True, None)
+        digests = Digests(ledger)
+        fresh = assess(folders, ledger, digests, [dossier], [audience], [lang])
+        if fresh is not None and not fresh.stale:
+            return Look(False, None)
+        return Look(True, inputs_keys(folders, digests, [dossier])[dossier])
 
 
 def summary(project: Project, editions: list[Edition], audience: str, lang: str) -> list[str]:

@@ -16,8 +16,9 @@ def report(project: Project) -> dict[str, Any]:
         runs, failing = runlog.last_runs(), runlog.failing()
     with open_outbox(project.folders) as box:
         counts, bounced = box.counts(), box.messages(["failed"])
+    pid = holder(state)  # asked once: running and pid must agree
     return {
-        "briefs_run": {"running": holder(state) is not None, "pid": holder(state)},
+        "briefs_run": {"running": pid is not None, "pid": pid},
         "jobs": [
             {
                 "job": r.job,
