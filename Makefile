@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint golden bench bench-run clean system-deps
+.PHONY: demo test lint golden bench bench-run clean system-deps test-deps
 
 # The main jobs on the sample: every brief (on-change), then the Minister's
 # weekly email. Its addresses are samples, so it never uses an SMTP server
@@ -18,7 +18,8 @@ demo: system-deps $(STAMP)
 	@echo "The Minister's weekly email, one per (sample) recipient, not sent:"
 	@ls -1 output/outbox/*.eml
 
-test: system-deps $(STAMP)
+# test-deps: Debian's chromium, for tests/test_web_browser.py (briefs serve in a browser).
+test: system-deps test-deps $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -40,6 +41,9 @@ golden: $(STAMP)
 
 system-deps:
 	@scripts/system-deps
+
+test-deps:
+	@scripts/test-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
