@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 
 from briefs.errors import BriefsError
@@ -21,6 +23,8 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     from briefs.web.app import create_app
 
     _logging(False, ctx.obj["verbose"])
+    # What it built and refused, as briefs run says it: not only its errors.
+    logging.getLogger("briefs.web").setLevel(logging.DEBUG if ctx.obj["verbose"] else logging.INFO)
     load_project(ctx.obj["root"])  # a wrong briefs.yaml stops the start, with its problems
     app = create_app(ctx.obj["root"])
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
