@@ -30,7 +30,7 @@ from pypdf import PdfReader
 
 from briefs.pipeline import list_editions
 from briefs.source.config import load_project
-from briefs.web.page import WORDS
+from briefs.web.page import LANGUAGE_NAMES, WORDS
 from conftest import REPO, SAMPLE
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -206,8 +206,13 @@ TEXT_COLOURS = """() => {
 
 
 def accessible(page: Page) -> None:
-    """Every link has an accessible name, every image an alt, and every piece of
-    text a contrast of at least 4.5:1 with what is behind it (WCAG 2.1 AA)."""
+    """Every link has an accessible name, every image an alt, every piece of
+    text a contrast of at least 4.5:1 with what is behind it (WCAG 2.1 AA),
+    and the page's own words are not marked as another language's (3.1.2)."""
+    lang = page.get_attribute("html", "lang") or ""
+    for part in page.locator(f"main [lang]:not([lang={lang}])").all():
+        words = part.inner_text().strip("() ")
+        assert words not in LANGUAGE_NAMES[lang].values(), part.evaluate("e => e.outerHTML")
     for link in page.get_by_role("link").all():
         name = link.evaluate("a => (a.getAttribute('aria-label') || a.textContent).trim()")
         assert name, f"a link without a name: {link.evaluate('a => a.outerHTML')}"
