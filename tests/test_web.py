@@ -459,29 +459,29 @@ def test_a_stale_brief_is_built_first(
 def test_concurrent_requests_for_a_stale_brief_build_it_once(
     project: Path, app: FastAPI, edit: Edit, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The build waits until every request has found the brief stale, so all of
-    them are waiting at once; only one builds."""
+    """The build waits until every request has asked for the brief's lock, so
+    all of them are waiting at once; only one builds."""
     n = 6
     edit(project / FIGURES, *EVERYONE)
-    checked, guard, all_waiting = 0, threading.Lock(), threading.Event()
-    real_look, real_build = shelf_module.look, shelf_module.build
+    asked, guard, all_waiting = 0, threading.Lock(), threading.Event()
+    shelf = app.state.shelf
+    real_lock, real_build = shelf._lock, shelf_module.build
     builds: list[tuple[Any, ...]] = []
 
-    def check(*args: Any) -> shelf_module.Look:
-        nonlocal checked
-        answer = real_look(*args)
+    def lock(brief: str) -> threading.Lock:
+        nonlocal asked
         with guard:
-            checked += 1
-            if checked >= n + 1:  # each request's look, and the builder's second one
+            asked += 1
+            if asked >= n:  # the builder's, and every other request's
                 all_waiting.set()
-        return answer
+        return real_lock(brief)
 
     def build_when_all_wait(*args: Any, **kwargs: Any) -> Any:
         builds.append(args[1:])
         all_waiting.wait(DEADLINE)
         return real_build(*args, **kwargs)
 
-    monkeypatch.setattr(shelf_module, "look", check)
+    monkeypatch.setattr(shelf, "_lock", lock)
     monkeypatch.setattr(shelf_module, "build", build_when_all_wait)
 
     async def fetch() -> list[httpx.Response]:

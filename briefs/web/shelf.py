@@ -2,16 +2,25 @@
 first when its inputs changed, and the editions before it.
 
 A request for a stale brief builds it through the one pipeline, with the
-trigger ``http``. Concurrent requests for the same brief wait for one build
-(a lock per brief), then all read the edition it published. A build that
-fails leaves the last good edition, which is served; the failure is logged,
-and the brief is not built again until its inputs change.
+trigger ``http``. Concurrent requests for the same brief wait for one look
+and one build (a lock per brief), then all take the edition it published.
+A build that fails leaves the last good edition, which is served; the
+failure is logged, and the brief is not built again until its inputs change.
 
 The server reads the ledger without the state folder's lock: a build holds
 that lock while it renders, and the page, the API and every brief already
 current must keep answering meanwhile. SQLite's write-ahead log gives a
 reader the last committed state, and an edition being published is not
 listed until it is.
+
+Asking whether a brief is current reads the ledger and every input's stat
+(milliseconds); so does reading its edition and the PDF, and loading
+briefs.yaml. Once a brief was found current (or refused by its inputs), the
+answer and the PDF's bytes are kept with a stamp of the files it depends on
+(:mod:`briefs.web.stamps`), and given again while the stamp holds, without
+the lock. A request that waited for the brief's lock takes an answer found
+after it arrived: the requests that wait for a build look once after it,
+not once each.
 """
 
 from __future__ import annotations
@@ -34,7 +43,9 @@ from briefs.editions.ledger import LEDGER_NAME, Edition, Ledger
 from briefs.errors import BriefsError, InvalidInput
 from briefs.pipeline import build
 from briefs.source.config import Project, load_project
-from briefs.source.files import Folders
+from briefs.source.files import CONFIG_NAME, Folders
+from briefs.web import stamps
+from briefs.web.stamps import Kept
 
 log = logging.getLogger("briefs.web")
 
@@ -68,13 +79,26 @@ class Shelf:
         self._last: Project | None = None
         self._broken: str | None = None
         """Why briefs.yaml does not load now, when it does not."""
+        self._project: Kept[Project] | None = None
+        self._current: dict[str, Kept[Served]] = {}
+        """Briefs found current, or refused by their inputs."""
         self.renders = 0
         """Builds that published something, for tests and the bench."""
 
     def project(self) -> Project:
         """The project as briefs.yaml says now; while briefs.yaml does not load
         (an author's half-saved edit), the last one that did, and nothing is
-        built until it loads again."""
+        built until it loads again. Loaded again only when its stat moves."""
+        kept = self._project
+        if kept is not None and kept.holds():
+            return kept.value
+        taken, looked = time.time_ns(), time.monotonic()
+        config = stamps.of([self.root / CONFIG_NAME])
+        project = self._load()
+        self._project = stamps.keep(project, config, taken, looked)
+        return project
+
+    def _load(self) -> Project:
         try:
             project = load_project(self.root)
         except BriefsError as exc:
@@ -95,22 +119,42 @@ class Shelf:
         with self._guard:
             return self._locks.setdefault(brief, threading.Lock())
 
+    def kept(self, dossier: str, audience: str, lang: str) -> Served | None:
+        """The answer kept for a brief while its stamp holds, else None: a few
+        dozen stats, never a wait (no lock, no ledger, no build)."""
+        kept = self._current.get(f"{dossier}/{audience}.{lang}")
+        return kept.value if kept is not None and kept.holds() else None
+
     def current(self, project: Project, dossier: str, audience: str, lang: str) -> Served | None:
         """The current edition, built first if its inputs changed."""
+        arrived = time.monotonic()
+        served = self.kept(dossier, audience, lang)
+        if served is not None:
+            return served
         brief = f"{dossier}/{audience}.{lang}"
         folders = project.folders
-        if self._broken is None and look(folders, dossier, audience, lang).stale:
-            with self._lock(brief):  # one build; the others wait, then find it current
+        with self._lock(brief):  # one look and one build; the others wait, then take its answer
+            kept = self._current.get(brief)
+            if kept is not None and kept.looked >= arrived:  # looked at since we came
+                return kept.value
+            # Stamped before looking: an edit from now on changes the stamp.
+            stamp = stamps.brief(folders, dossier, audience, lang)
+            settled = True
+            if self._broken is None:
                 now = look(folders, dossier, audience, lang)
                 if now.stale and (now.inputs is None or self._failed.get(brief) != now.inputs):
-                    self._build(project, brief, now.inputs, dossier, audience, lang)
-        return self.edition(project, dossier, audience, lang)
+                    settled = self._build(project, brief, now.inputs, dossier, audience, lang)
+            served = self.edition(project, dossier, audience, lang)
+            if served is not None and settled:  # else the ledger moved, or a fault
+                self._current[brief] = stamps.keep(served, *stamp)
+            return served
 
-    def _build(self, project: Project, brief: str, inputs: str | None, *names: str) -> None:
+    def _build(self, project: Project, brief: str, inputs: str | None, *names: str) -> bool:
         """Build one brief. When its inputs are at fault (invalid, or refused for
         a leak, its page budget or a template error), remember them, so that the
         next request serves the last edition instead of failing again; a fault
-        of the machine (a full disk, say) is tried again."""
+        of the machine (a full disk, say) is tried again. Whether the answer
+        now holds until the inputs change (refused by them)."""
         dossier, audience, lang = names
         started = time.monotonic()
         failed = True
@@ -132,8 +176,9 @@ class Shelf:
         # the key, so the next request tries again.
         if failed and inputs is not None:
             self._failed[brief] = inputs
-        else:
-            self._failed.pop(brief, None)
+            return True
+        self._failed.pop(brief, None)
+        return False
 
     def edition(
         self, project: Project, dossier: str, audience: str, lang: str, number: int | None = None
