@@ -20,6 +20,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from briefs.errors import BriefsError, InvalidInput, LeakDetected, TemplateFailed
 from briefs.source.config import Project
@@ -71,7 +72,9 @@ def create_app(root: Path) -> FastAPI:
             raise HTTPException(404, "no such brief")
 
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:
+        # On the event loop, not in the thread pool: requests waiting for a
+        # build hold its threads, and a monitor must still get an answer.
         return {"status": "ok"}
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -80,13 +83,19 @@ def create_app(root: Path) -> FastAPI:
         return HTMLResponse(home_page(project, lang if lang in LANGS else "en"))
 
     @app.get("/dossiers/{dossier}/{brief}.pdf", tags=["briefs"])
-    def pdf(dossier: str, brief: str, request: Request, credentials: Credentials) -> Response:
+    async def pdf(dossier: str, brief: str, request: Request, credentials: Credentials) -> Response:
         """The current PDF of a brief (``minister.en``), built first if its inputs changed."""
+        # A brief still current is answered on the event loop (a few stats);
+        # what may wait (a token lookup, the pipeline, a build) in the thread
+        # pool, whose threads requests waiting for a build hold.
         project = shelf.project()
         audience, lang = _split(brief)
         named(project, dossier, audience, lang)
-        allow(project, audience, credentials)
-        served = shelf.current(project, dossier, audience, lang)
+        if project.settings.audiences[audience].clearance is not Classification.unclassified:
+            await run_in_threadpool(allow, project, audience, credentials)
+        served = shelf.kept(dossier, audience, lang)
+        if served is None:
+            served = await run_in_threadpool(shelf.current, project, dossier, audience, lang)
         return _pdf(served, request)
 
     @app.get("/dossiers/{dossier}/{brief}/editions/{number:int}.pdf", tags=["briefs"])
