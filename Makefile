@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint golden bench bench-run clean system-deps test-deps
+.PHONY: demo test lint golden bench bench-run bench-serve clean system-deps test-deps
 
 # The main jobs on the sample: every brief (on-change), then the Minister's
 # weekly email. Its addresses are samples, so it never uses an SMTP server
@@ -34,6 +34,10 @@ bench: system-deps $(STAMP)
 # briefs run kept busy by 500 saves: about 15 minutes (bench/bench_run.py --quick: 2).
 bench-run: system-deps $(STAMP)
 	$(BIN)/python bench/bench_run.py
+
+# briefs serve under 32 concurrent clients: about 40 s (bench/bench_serve.py --quick: 25 s).
+bench-serve: system-deps $(STAMP)
+	$(BIN)/python bench/bench_serve.py
 
 golden: $(STAMP)
 	BRIEFS_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_golden.py
