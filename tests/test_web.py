@@ -204,6 +204,8 @@ def test_healthz(client: TestClient) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+    head = client.head("/healthz")  # what some monitors send
+    assert head.status_code == 200 and head.content == b""
 
 
 @pytest.mark.parametrize(

@@ -71,7 +71,7 @@ def create_app(root: Path) -> FastAPI:
         if lang not in project.settings.audiences[audience].languages:
             raise HTTPException(404, "no such brief")
 
-    @app.get("/healthz", include_in_schema=False)
+    @app.api_route("/healthz", methods=["GET", "HEAD"], include_in_schema=False)
     async def healthz() -> dict[str, str]:
         # On the event loop, not in the thread pool: requests waiting for a
         # build hold its threads, and a monitor must still get an answer.
