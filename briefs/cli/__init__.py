@@ -168,8 +168,13 @@ def check(ctx: click.Context, dossiers: tuple[str, ...]) -> None:
         raise InvalidInput(exc.problems + problems) from None
     if problems:
         raise InvalidInput(problems)
+    from briefs.editions.readability import readings
+
     checked = {b.loaded.dossier.name for b in briefs}
     click.echo(f"ok: {len(checked)} dossier(s), {len(briefs)} brief(s) would be built")
+    # Off target is a warning only: the exit code stays 0.
+    for reading in readings(briefs):
+        click.echo(str(reading))
 
 
 @main.command()

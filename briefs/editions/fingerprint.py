@@ -51,7 +51,7 @@ def _localize(value: Any, lang: str) -> Any:
     return value
 
 
-UNPRINTED = {"email_domains"}
+UNPRINTED = {"email_domains", "reading_level"}
 """Audience settings that do not change its PDFs."""
 
 

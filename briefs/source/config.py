@@ -30,6 +30,15 @@ class _Config(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class ReadingLevel(_Config):
+    """Reading-level targets of a plain-language audience, per language."""
+
+    en: Annotated[float, Field(gt=0)] | None = None
+    """Highest Flesch-Kincaid grade for English, e.g. ``8``."""
+    fr: Annotated[float, Field(ge=0, le=120)] | None = None
+    """Lowest Kandel-Moles reading ease for French (higher is easier), e.g. ``60``."""
+
+
 class Audience(_Config):
     """One readership and what it may see."""
 
@@ -48,6 +57,9 @@ class Audience(_Config):
     sections: list[str] | None = None
     """The dossier sections its template prints (default: all). Its fingerprint
     and change section follow these only; the template gets nothing else."""
+
+    reading_level: ReadingLevel | None = None
+    """Reading-level targets ``briefs check`` reports against; a warning only."""
 
     email_domains: list[Annotated[str, Field(pattern=DOMAIN)]] | None = None
     """Mail domains its briefs may be emailed to (``gc.ca`` allows
