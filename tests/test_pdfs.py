@@ -55,14 +55,28 @@ def test_tagged_pdf_ua(sample: Built, name: str) -> None:
     ("name", "marking"),
     [
         ("minister.en", "PROTECTED B / PROTÉGÉ B"),
-        ("minister.fr", "PROTECTED B / PROTÉGÉ B"),
+        ("minister.fr", "PROTÉGÉ B / PROTECTED B"),
         ("partners.en", "PROTECTED A / PROTÉGÉ A"),
-        ("partners.fr", "PROTECTED A / PROTÉGÉ A"),
+        ("partners.fr", "PROTÉGÉ A / PROTECTED A"),
     ],
 )
 def test_marking_top_and_bottom_of_every_page(sample: Built, name: str, marking: str) -> None:
     for number, text in enumerate(sample.pages(name), 1):
         assert flat(text).count(marking) >= 2, f"{name} page {number}"
+
+
+@pytest.mark.parametrize(
+    ("name", "wrong_order"),
+    [
+        ("minister.en", "PROTÉGÉ B / PROTECTED B"),
+        ("minister.fr", "PROTECTED B / PROTÉGÉ B"),
+        ("partners.en", "PROTÉGÉ A / PROTECTED A"),
+        ("partners.fr", "PROTECTED A / PROTÉGÉ A"),
+    ],
+)
+def test_marking_puts_the_briefs_language_first(sample: Built, name: str, wrong_order: str) -> None:
+    """Issue #12 item 9: « PROTÉGÉ B / PROTECTED B » in French, the other way in English."""
+    assert wrong_order not in flat(sample.text(name))
 
 
 @pytest.mark.parametrize("name", ["public.en", "public.fr"])
