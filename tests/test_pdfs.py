@@ -191,6 +191,28 @@ def _struct(node: Any, found: list[dict[str, Any]]) -> None:
             _struct(node["/K"], found)
 
 
+@pytest.mark.parametrize(
+    ("lang", "line", "other", "not_there"),
+    [
+        ("en", "Également offert en français", "fr-CA", "Also available in English"),
+        ("fr", "Also available in English", "en-CA", "Également offert en français"),
+    ],
+)
+def test_public_carries_the_official_languages_line(
+    sample: Built, lang: str, line: str, other: str, not_there: str
+) -> None:
+    """Issue #12 item 11: the line is on the first page, in the other language, tagged so."""
+    name = f"public.{lang}"
+    assert line in flat(sample.pages(name)[0])
+    assert not_there not in flat(sample.text(name))
+    elements: list[dict[str, Any]] = []
+    _struct(sample.reader(name).trailer["/Root"]["/StructTreeRoot"], elements)
+    tagged = [(str(e["/S"]), str(e["/Lang"])) for e in elements if "/Lang" in e]
+    assert tagged == [("/P", other)], tagged
+    for brief in ("minister", "partners"):
+        assert line not in flat(sample.text(f"{brief}.{lang}"))
+
+
 @pytest.mark.parametrize("name", ["partners.en", "public.fr"])
 def test_chart_is_a_figure_with_alt_text_and_numbers(sample: Built, name: str) -> None:
     elements: list[dict[str, Any]] = []
