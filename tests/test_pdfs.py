@@ -6,10 +6,12 @@ import re
 import subprocess
 import sys
 import unicodedata
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from briefs import load_project
 from briefs.source.model import Classification
@@ -211,6 +213,55 @@ def test_public_carries_the_official_languages_line(
     assert tagged == [("/P", other)], tagged
     for brief in ("minister", "partners"):
         assert line not in flat(sample.text(f"{brief}.{lang}"))
+
+
+HEADINGS = ("/H1", "/H2", "/H3")
+
+
+def _empty_headings(reader: Any) -> list[tuple[str, str]]:
+    """Top-level structure elements: a heading followed by a heading of the same or a
+    higher level is a section with nothing in it."""
+    document = reader.trailer["/Root"]["/StructTreeRoot"]["/K"]
+    document = document.get_object() if hasattr(document, "get_object") else document
+    if isinstance(document, list):
+        (document,) = [d.get_object() for d in document]
+    kids = [k.get_object() for k in document["/K"] if hasattr(k, "get_object")]
+    tags = [str(k.get("/S")) for k in kids]
+    return [
+        (this, following)
+        for this, following in pairwise(tags)
+        if this in HEADINGS and following in HEADINGS and following <= this
+    ]
+
+
+@pytest.mark.parametrize("name", BRIEFS)
+def test_no_heading_without_content(sample: Built, name: str) -> None:
+    assert _empty_headings(sample.reader(name)) == []
+
+
+def test_empty_sections_print_no_heading(tmp_path: Path) -> None:
+    """Issue #12 item 4: a note without status or considerations has no such headings."""
+    import yaml
+
+    from briefs import build
+
+    root = write_project(tmp_path / "project")
+    analysis = root / "data" / SAMPLE / "analysis.yaml"
+    data = yaml.safe_load(analysis.read_text())
+    data["analysis"] = [
+        a for a in data["analysis"] if a["part"] not in ("status", "considerations")
+    ]
+    analysis.write_text(yaml.safe_dump(data, allow_unicode=True))
+    built = {p.stem: p for p in build(load_project(root), audiences=["minister"]).built}
+    for lang, gone, kept in [
+        ("en", ("Current status", "Considerations"), ("Key figures", "Next steps")),
+        ("fr", ("Situation actuelle", "Considérations"), ("Chiffres clés", "Prochaines étapes")),
+    ]:
+        reader = PdfReader(built[f"minister.{lang}"])
+        text = flat("\n".join(page.extract_text() for page in reader.pages))
+        assert not [h for h in gone if h in text], lang
+        assert all(h in text for h in kept), lang
+        assert _empty_headings(reader) == []
 
 
 @pytest.mark.parametrize("name", ["partners.en", "public.fr"])
