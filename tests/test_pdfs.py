@@ -6,10 +6,12 @@ import re
 import subprocess
 import sys
 import unicodedata
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from briefs import load_project
 from briefs.source.model import Classification
@@ -55,14 +57,28 @@ def test_tagged_pdf_ua(sample: Built, name: str) -> None:
     ("name", "marking"),
     [
         ("minister.en", "PROTECTED B / PROTÉGÉ B"),
-        ("minister.fr", "PROTECTED B / PROTÉGÉ B"),
+        ("minister.fr", "PROTÉGÉ B / PROTECTED B"),
         ("partners.en", "PROTECTED A / PROTÉGÉ A"),
-        ("partners.fr", "PROTECTED A / PROTÉGÉ A"),
+        ("partners.fr", "PROTÉGÉ A / PROTECTED A"),
     ],
 )
 def test_marking_top_and_bottom_of_every_page(sample: Built, name: str, marking: str) -> None:
     for number, text in enumerate(sample.pages(name), 1):
         assert flat(text).count(marking) >= 2, f"{name} page {number}"
+
+
+@pytest.mark.parametrize(
+    ("name", "wrong_order"),
+    [
+        ("minister.en", "PROTÉGÉ B / PROTECTED B"),
+        ("minister.fr", "PROTECTED B / PROTÉGÉ B"),
+        ("partners.en", "PROTÉGÉ A / PROTECTED A"),
+        ("partners.fr", "PROTECTED A / PROTÉGÉ A"),
+    ],
+)
+def test_marking_puts_the_briefs_language_first(sample: Built, name: str, wrong_order: str) -> None:
+    """Issue #12 item 9: « PROTÉGÉ B / PROTECTED B » in French, the other way in English."""
+    assert wrong_order not in flat(sample.text(name))
 
 
 @pytest.mark.parametrize("name", ["public.en", "public.fr"])
@@ -175,6 +191,77 @@ def _struct(node: Any, found: list[dict[str, Any]]) -> None:
             found.append(node)
         if "/K" in node:
             _struct(node["/K"], found)
+
+
+@pytest.mark.parametrize(
+    ("lang", "line", "other", "not_there"),
+    [
+        ("en", "Également offert en français", "fr-CA", "Also available in English"),
+        ("fr", "Also available in English", "en-CA", "Également offert en français"),
+    ],
+)
+def test_public_carries_the_official_languages_line(
+    sample: Built, lang: str, line: str, other: str, not_there: str
+) -> None:
+    """Issue #12 item 11: the line is on the first page, in the other language, tagged so."""
+    name = f"public.{lang}"
+    assert line in flat(sample.pages(name)[0])
+    assert not_there not in flat(sample.text(name))
+    elements: list[dict[str, Any]] = []
+    _struct(sample.reader(name).trailer["/Root"]["/StructTreeRoot"], elements)
+    tagged = [(str(e["/S"]), str(e["/Lang"])) for e in elements if "/Lang" in e]
+    assert tagged == [("/P", other)], tagged
+    for brief in ("minister", "partners"):
+        assert line not in flat(sample.text(f"{brief}.{lang}"))
+
+
+HEADINGS = ("/H1", "/H2", "/H3")
+
+
+def _empty_headings(reader: Any) -> list[tuple[str, str]]:
+    """Top-level structure elements: a heading followed by a heading of the same or a
+    higher level is a section with nothing in it."""
+    document = reader.trailer["/Root"]["/StructTreeRoot"]["/K"]
+    document = document.get_object() if hasattr(document, "get_object") else document
+    if isinstance(document, list):
+        (document,) = [d.get_object() for d in document]
+    kids = [k.get_object() for k in document["/K"] if hasattr(k, "get_object")]
+    tags = [str(k.get("/S")) for k in kids]
+    return [
+        (this, following)
+        for this, following in pairwise(tags)
+        if this in HEADINGS and following in HEADINGS and following <= this
+    ]
+
+
+@pytest.mark.parametrize("name", BRIEFS)
+def test_no_heading_without_content(sample: Built, name: str) -> None:
+    assert _empty_headings(sample.reader(name)) == []
+
+
+def test_empty_sections_print_no_heading(tmp_path: Path) -> None:
+    """Issue #12 item 4: a note without status or considerations has no such headings."""
+    import yaml
+
+    from briefs import build
+
+    root = write_project(tmp_path / "project")
+    analysis = root / "data" / SAMPLE / "analysis.yaml"
+    data = yaml.safe_load(analysis.read_text())
+    data["analysis"] = [
+        a for a in data["analysis"] if a["part"] not in ("status", "considerations")
+    ]
+    analysis.write_text(yaml.safe_dump(data, allow_unicode=True))
+    built = {p.stem: p for p in build(load_project(root), audiences=["minister"]).built}
+    for lang, gone, kept in [
+        ("en", ("Current status", "Considerations"), ("Key figures", "Next steps")),
+        ("fr", ("Situation actuelle", "Considérations"), ("Chiffres clés", "Prochaines étapes")),
+    ]:
+        reader = PdfReader(built[f"minister.{lang}"])
+        text = flat("\n".join(page.extract_text() for page in reader.pages))
+        assert not [h for h in gone if h in text], lang
+        assert all(h in text for h in kept), lang
+        assert _empty_headings(reader) == []
 
 
 @pytest.mark.parametrize("name", ["partners.en", "public.fr"])

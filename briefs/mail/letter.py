@@ -36,7 +36,7 @@ from briefs.editions.changes import compare, load
 from briefs.editions.ledger import Edition
 from briefs.errors import BriefsError, Problem, Unsendable
 from briefs.mail.outbox import Attachment, Message
-from briefs.render.context import MARKINGS
+from briefs.render.markings import MARKINGS
 from briefs.render.pdf import read_pdf
 from briefs.source.config import Settings
 from briefs.source.dates import PartialDate
@@ -121,11 +121,11 @@ def _view(
         own = next((e for e in group if e.lang == lang), group[0])
         briefs.append(_brief(settings, own, since.get(own.brief), previous, lang, audience))
     top = max((settings.audiences[a].clearance for _, a in groups), key=lambda c: c.rank)
-    marking = "" if top is Classification.unclassified else MARKINGS[top.value].split(" / ")
+    marking = "" if top is Classification.unclassified else MARKINGS[top.value][lang]
     return {
         "lang": lang,
         "job": job,
-        "marking": marking[LANGS.index(lang)] if marking else "",
+        "marking": marking,
         "briefs": briefs,
         "files": [filename(e) for e in editions],
     }

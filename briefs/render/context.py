@@ -14,15 +14,9 @@ from markupsafe import Markup
 from briefs.audience.selection import Selection
 from briefs.render.catalogue import Catalogue
 from briefs.render.charts import bar_chart
+from briefs.render.markings import marking_text
 from briefs.source.formats import date_text, period_text, typography, value_text
 from briefs.source.model import REFERENCE, AnalysisPart, Figure, Source, Text
-
-MARKINGS = {
-    "unclassified": "UNCLASSIFIED / NON CLASSIFIÉ",
-    "protected_a": "PROTECTED A / PROTÉGÉ A",
-    "protected_b": "PROTECTED B / PROTÉGÉ B",
-    "protected_c": "PROTECTED C / PROTÉGÉ C",
-}
 
 
 @dataclass(frozen=True)
@@ -250,7 +244,7 @@ def build_context(
         action=labels.gettext(
             "For decision" if h.action.value == "decision" else "For information"
         ),
-        marking=MARKINGS[selection.level.value] if selection.audience.marked else None,
+        marking=marking_text(selection.level.value, lang) if selection.audience.marked else None,
         prepared_by=PersonView(h.prepared_by.name, say(h.prepared_by.title), h.prepared_by.phone),
         approved_by=PersonView(h.approved_by.name, say(h.approved_by.title), h.approved_by.phone),
         topics=topics,
