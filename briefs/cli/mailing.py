@@ -6,28 +6,10 @@ Thin: building is :mod:`briefs.schedule.attempt`, mail is :mod:`briefs.mail`.
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 import click
 
-from briefs.errors import BriefsError, InvalidInput, UnknownJob
-
-if TYPE_CHECKING:
-    from briefs.schedule.jobs import Job
-    from briefs.source.config import Project
-
-
-def _job(project: Project, job_id: str) -> Job:
-    from briefs.schedule.jobs import job_files, read_job
-
-    files = {p.stem: p for p in job_files(project.root / project.settings.jobs)}
-    if job_id not in files:
-        raise UnknownJob(job_id, sorted(files))
-    job, problems = read_job(project, files[job_id])
-    if job is None:
-        raise InvalidInput(problems)
-    return job
+from briefs.errors import BriefsError
 
 
 @click.command()
@@ -41,25 +23,19 @@ def send(ctx: click.Context, job_id: str, dry_run: bool) -> None:
     from briefs.mail.post import post
     from briefs.mail.send import deliver
     from briefs.mail.transport import smtp_settings
-    from briefs.schedule.attempt import attempt, close_run, record
-    from briefs.schedule.runlog import open_runlog
+    from briefs.schedule.attempt import by_hand
+    from briefs.schedule.jobs import find_job
     from briefs.source.config import load_project
 
     _logging(False, ctx.obj["verbose"])
     project = load_project(ctx.obj["root"])
-    job = _job(project, job_id)
+    job = find_job(project, job_id)
     if job.spec.deliver is None:
         raise BriefsError(f"job {job_id} has no deliver section: it emails nobody")
     smtp = smtp_settings(os.environ)  # wrong settings: say so before building
     refused: set[str] = set()
     if not dry_run:
-        with open_runlog(project.folders.state) as runlog:
-            now = datetime.now(UTC)
-            number = runlog.claim(job.id, "send " + now.isoformat(), "cli", now)
-            outcome = attempt(project.root, job, "cli")
-            record(runlog, job, "cli", outcome)
-            if number is not None:
-                close_run(runlog, number, outcome)
+        outcome = by_hand(project, job, "send")
         if outcome.error:
             raise BriefsError(outcome.error)
         refused = {p.field for p in outcome.problems}

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from briefs.errors import BriefsError, InvalidInput, UnknownJob
+from briefs.errors import BriefsError, InvalidInput
 
 if TYPE_CHECKING:
     from briefs.schedule.jobs import Job
@@ -101,26 +101,13 @@ def jobs(ctx: click.Context) -> None:
 def run_job(ctx: click.Context, job_id: str) -> None:
     """Run one job now: build what it covers and what changed (no mail:
     briefs send JOB builds, then emails)."""
-    from briefs.schedule.attempt import attempt, close_run, record
-    from briefs.schedule.jobs import job_files, read_job
-    from briefs.schedule.runlog import open_runlog
+    from briefs.schedule.attempt import by_hand
+    from briefs.schedule.jobs import find_job
     from briefs.source.config import load_project
 
     _logging(False, ctx.obj["verbose"])
     project = load_project(ctx.obj["root"])
-    files = {p.stem: p for p in job_files(project.root / project.settings.jobs)}
-    if job_id not in files:
-        raise UnknownJob(job_id, sorted(files))
-    job, problems = read_job(project, files[job_id])
-    if job is None:
-        raise InvalidInput(problems)
-    with open_runlog(project.folders.state) as runlog:
-        now = datetime.now(UTC)
-        number = runlog.claim(job.id, "by hand " + now.isoformat(), "cli", now)
-        outcome = attempt(project.root, job, "cli")
-        record(runlog, job, "cli", outcome)
-        if number is not None:
-            close_run(runlog, number, outcome)
+    outcome = by_hand(project, find_job(project, job_id), "by hand")
     for shown in outcome.built:
         click.echo(shown)
     click.echo(f"{len(outcome.built)} built, {outcome.current} up to date", err=True)

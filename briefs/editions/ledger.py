@@ -270,19 +270,18 @@ def _said_plainly(path: Path) -> Iterator[None]:
 
 
 @contextmanager
-def read_ledger(folders: Folders) -> Iterator[Ledger | None]:
-    """The ledger for reading only, None when there is none yet.
-
-    Where the state folder may be written this is :func:`open_ledger`, which
-    settles what a crash left. Where it may not, the ledger is read as it is,
-    without the lock: listing editions works on a read-only tree.
-    """
+def read_ledger(folders: Folders, *, settle: bool = True) -> Iterator[Ledger | None]:
+    """The ledger for reading, None when there is none yet: :func:`open_ledger`,
+    which settles what a crash left, where the state folder may be written and
+    ``settle`` asks it; else as it is, without the lock (a read-only tree; a
+    server while a build runs)."""
     path = folders.state / LEDGER_NAME
     if not path.is_file():
         yield None
         return
     lock = folders.state / "lock"
-    if os.access(folders.state, os.W_OK) and (not lock.exists() or os.access(lock, os.W_OK)):
+    writable = not lock.exists() or os.access(lock, os.W_OK)
+    if settle and os.access(folders.state, os.W_OK) and writable:
         with open_ledger(folders) as ledger:
             yield ledger
         return

@@ -19,8 +19,8 @@ from briefs.pipeline import run
 from briefs.render.workers import RenderPool
 from briefs.request import Progress, Request, nothing_to_do
 from briefs.schedule.jobs import Job
-from briefs.schedule.runlog import RunLog
-from briefs.source.config import load_project
+from briefs.schedule.runlog import RunLog, open_runlog
+from briefs.source.config import Project, load_project
 
 log = logging.getLogger("briefs.run")
 INPUT = "input"
@@ -77,6 +77,19 @@ def attempt(
     folders = project.folders
     built = [folders.show(p) for p in report.built + report.restored]
     return Outcome(built, report.current, report.problems)
+
+
+def by_hand(project: Project, job: Job, slot: str) -> Outcome:
+    """Run a job now, from the command line, recorded in the run log under
+    ``slot`` and the time, like a scheduled run."""
+    with open_runlog(project.folders.state) as runlog:
+        now = datetime.now(UTC)
+        number = runlog.claim(job.id, f"{slot} {now.isoformat()}", "cli", now)
+        outcome = attempt(project.root, job, "cli")
+        record(runlog, job, "cli", outcome)
+        if number is not None:
+            close_run(runlog, number, outcome)
+    return outcome
 
 
 def record(runlog: RunLog, job: Job, trigger: str, outcome: Outcome) -> None:

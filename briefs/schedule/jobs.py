@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from briefs.errors import Problem, quoted
+from briefs.errors import InvalidInput, Problem, UnknownJob, quoted
 from briefs.mail.letter import template_problems
 from briefs.mail.recipients import DISTRIBUTION, Deliver, Lists, deliver_problems, read_lists
 from briefs.source.config import Project
@@ -169,6 +169,18 @@ def load_jobs(project: Project) -> tuple[dict[str, Job], list[Problem]]:
         templates = project.folders.templates
         problems += template_problems(templates, project.folders.show(templates))
     return jobs, problems
+
+
+def find_job(project: Project, job_id: str) -> Job:
+    """The job named ``job_id``; raise :class:`UnknownJob` or, for an invalid
+    file, :class:`InvalidInput` with its problems."""
+    files = {p.stem: p for p in job_files(project.root / project.settings.jobs)}
+    if job_id not in files:
+        raise UnknownJob(job_id, sorted(files))
+    job, problems = read_job(project, files[job_id])
+    if job is None:
+        raise InvalidInput(problems)
+    return job
 
 
 def read_job(

@@ -26,7 +26,7 @@ from briefs.errors import BriefsError, InvalidInput, LeakDetected, TemplateFaile
 from briefs.source.config import Project
 from briefs.source.model import Classification
 from briefs.web.page import home_page, preview_page
-from briefs.web.shelf import Served, Shelf, published, summary
+from briefs.web.shelf import Served, Shelf, listing, published
 from briefs.web.tokens import OPERATOR, open_tokens
 
 log = logging.getLogger("briefs.web")
@@ -213,23 +213,19 @@ def _edition_json(e: Any) -> dict[str, Any]:
 
 
 def _dossier(project: Project, name: str) -> dict[str, Any]:
-    editions = published(project.folders, name)
     briefs = []
-    for audience, settings in project.settings.audiences.items():
-        for lang in settings.languages:
-            mine = [e for e in editions if e.audience == audience and e.lang == lang]
-            open_ = settings.clearance is Classification.unclassified
-            entry: dict[str, Any] = {
-                "audience": audience,
-                "lang": lang,
-                "title": settings.title.get(lang),
-                "token_required": not open_,
-                "url": f"/dossiers/{name}/{audience}.{lang}.pdf",
-            }
-            if mine and open_:
-                entry["current"] = _edition_json(mine[-1])
-                entry["changes"] = summary(project, editions, audience, lang)
-            briefs.append(entry)
+    for brief in listing(project, name):
+        entry: dict[str, Any] = {
+            "audience": brief.audience,
+            "lang": brief.lang,
+            "title": brief.title.get(brief.lang),
+            "token_required": not brief.open,
+            "url": brief.url,
+        }
+        if brief.current is not None:
+            entry["current"] = _edition_json(brief.current)
+            entry["changes"] = list(brief.changes)
+        briefs.append(entry)
     return {"dossier": name, "briefs": briefs}
 
 

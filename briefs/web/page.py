@@ -18,8 +18,7 @@ from briefs.pipeline import preview
 from briefs.source.config import Project
 from briefs.source.dates import PartialDate
 from briefs.source.formats import date_text
-from briefs.source.model import Classification
-from briefs.web.shelf import published, summary
+from briefs.web.shelf import listing
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
@@ -85,31 +84,27 @@ def home_page(project: Project, lang: str) -> str:
 
 
 def _dossier(project: Project, name: str, lang: str) -> dict[str, Any]:
-    editions = published(project.folders, name)
     title = name
     briefs = []
-    for audience, settings in project.settings.audiences.items():
-        for brief_lang in settings.languages:
-            mine = [e for e in editions if e.audience == audience and e.lang == brief_lang]
-            is_open = settings.clearance is Classification.unclassified
-            entry: dict[str, Any] = {
-                "title": settings.title.get(lang),
-                "lang": brief_lang,
-                "language": LANGUAGE_NAMES[lang][brief_lang],
-                "open": is_open,
-                "url": f"/dossiers/{name}/{audience}.{brief_lang}.pdf",
-                "number": 0,
-            }
-            if is_open and mine:
-                last = mine[-1]
-                if brief_lang == lang:
-                    title = load(last.snapshot)["header"]["title"]
-                entry.update(
-                    number=last.number,
-                    date=date_text(PartialDate.parse(last.edition_date), lang),
-                    changes=summary(project, editions, audience, brief_lang),
-                )
-            briefs.append(entry)
+    for brief in listing(project, name):
+        entry: dict[str, Any] = {
+            "title": brief.title.get(lang),
+            "lang": brief.lang,
+            "language": LANGUAGE_NAMES[lang][brief.lang],
+            "open": brief.open,
+            "url": brief.url,
+            "number": 0,
+        }
+        last = brief.current
+        if last is not None:
+            if brief.lang == lang:
+                title = load(last.snapshot)["header"]["title"]
+            entry.update(
+                number=last.number,
+                date=date_text(PartialDate.parse(last.edition_date), lang),
+                changes=list(brief.changes),
+            )
+        briefs.append(entry)
     return {"name": name, "title": title, "briefs": briefs}
 
 

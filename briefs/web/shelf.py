@@ -30,20 +30,18 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from briefs.editions.changes import compare, load
 from briefs.editions.digests import Digests
-from briefs.editions.faults import connect_readonly
 from briefs.editions.fresh import assess, inputs_keys
-from briefs.editions.ledger import LEDGER_NAME, Edition, Ledger
+from briefs.editions.ledger import Edition, read_ledger
 from briefs.errors import BriefsError, InvalidInput
 from briefs.pipeline import build
 from briefs.source.config import Project, load_project
 from briefs.source.files import CONFIG_NAME, Folders
+from briefs.source.model import Classification, Text
 from briefs.web import stamps
 from briefs.web.stamps import Kept
 
@@ -219,30 +217,16 @@ def _read(folders: Folders, place: str) -> bytes | None:
         return None
 
 
-@contextmanager
-def reading(folders: Folders) -> Iterator[Ledger | None]:
-    """The ledger, read without the state folder's lock; None when there is none yet."""
-    path = folders.state / LEDGER_NAME
-    if not path.is_file():
-        yield None
-        return
-    db = connect_readonly(path)
-    try:
-        yield Ledger(folders.state, db)
-    finally:
-        db.close()
-
-
 def published(folders: Folders, dossier: str | None = None) -> list[Edition]:
-    """Every published edition, oldest first per brief, read without the lock."""
-    with reading(folders) as ledger:
+    """Every published edition, read without the lock: never waits for a build."""
+    with read_ledger(folders, settle=False) as ledger:
         return ledger.editions(dossier) if ledger is not None else []
 
 
 def look(folders: Folders, dossier: str, audience: str, lang: str) -> Look:
     """Must the brief be built? Answered from file stats and the ledger, read
     without the lock; the digests it computes are not kept (a build keeps them)."""
-    with reading(folders) as ledger:
+    with read_ledger(folders, settle=False) as ledger:
         if ledger is None:
             return Look(True, None)
         digests = Digests(ledger)
@@ -268,3 +252,34 @@ def summary(project: Project, editions: list[Edition], audience: str, lang: str)
     if changes.unnamed:
         lines.append("…")
     return lines
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One brief of a dossier, as the page and the API list it: its current
+    edition and what it changed are given only for an audience open to all."""
+
+    audience: str
+    lang: str
+    title: Text
+    url: str
+    open: bool
+    current: Edition | None = None
+    changes: tuple[str, ...] = ()
+
+
+def listing(project: Project, dossier: str) -> list[Listed]:
+    """Every brief of ``dossier``, audience by audience, language by language."""
+    editions = published(project.folders, dossier)
+    listed = []
+    for audience, settings in project.settings.audiences.items():
+        for lang in settings.languages:
+            is_open = settings.clearance is Classification.unclassified
+            mine = [e for e in editions if e.audience == audience and e.lang == lang]
+            url = f"/dossiers/{dossier}/{audience}.{lang}.pdf"
+            brief = Listed(audience, lang, settings.title, url, is_open)
+            if is_open and mine:
+                changes = tuple(summary(project, editions, audience, lang))
+                brief = replace(brief, current=mine[-1], changes=changes)
+            listed.append(brief)
+    return listed
