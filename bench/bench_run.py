@@ -22,11 +22,9 @@ Times depend on what else the machine is doing; run it again if a number looks o
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -41,7 +39,7 @@ from pathlib import Path
 import psutil
 from pypdf import PdfReader
 
-from harness import MB, PY, REPO, PeakRss, Table, parts, tree_cpu, tree_rss
+from harness import MB, PY, REPO, PeakRss, Table, parts, quick_or_full, tree_cpu, tree_rss
 
 BRIEFS = str(Path(PY).parent / "briefs")
 BRIEF = Path("output/human-trafficking/public.en.pdf")
@@ -348,16 +346,13 @@ def edits(process: psutil.Popen, editor: Editor, plan: Plan, table: Table) -> No
 
 
 def main() -> None:
-    # Stopped by SIGTERM, unwind as for Ctrl-C: stop briefs run, remove the copy.
-    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help=f"{QUICK.edits} edits instead of {FULL.edits}, memory compared with the "
+    plan = quick_or_full(
+        __doc__,
+        QUICK,
+        FULL,
+        f"{QUICK.edits} edits instead of {FULL.edits}, memory compared with the "
         f"first {QUICK.baseline}, {QUICK.idle:.0f} s of idle CPU",
     )
-    plan = QUICK if parser.parse_args().quick else FULL
     table = Table()
     load = os.getloadavg()[0]  # this machine may be busy with more than this
     with tempfile.TemporaryDirectory(prefix="bench-run-") as tmp:

@@ -25,14 +25,12 @@ Times depend on what else the machine is doing; run it again if a number looks o
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import hashlib
 import http.client
 import os
 import re
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -47,7 +45,7 @@ from pathlib import Path
 import httpx
 import psutil
 
-from harness import PY, REPO, Table
+from harness import PY, REPO, Table, quick_or_full
 
 BRIEFS = str(Path(PY).parent / "briefs")
 HOST = "127.0.0.1"
@@ -322,15 +320,13 @@ def builds_logged(log: Path) -> list[float]:
 
 
 def main() -> None:
-    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help=f"{QUICK.seconds:.0f} s per concurrent run instead of {FULL.seconds:.0f}, "
+    plan = quick_or_full(
+        __doc__,
+        QUICK,
+        FULL,
+        f"{QUICK.seconds:.0f} s per concurrent run instead of {FULL.seconds:.0f}, "
         f"{QUICK.stale} stale requests instead of {FULL.stale}",
     )
-    plan = QUICK if parser.parse_args().quick else FULL
     table = Table()
     load_average = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:

@@ -5,13 +5,16 @@ render workers).
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
+import signal
 import sys
 import threading
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import TypeVar
 
 import psutil
 
@@ -19,6 +22,9 @@ REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
 CORES = len(os.sched_getaffinity(0))
 MB = 2**20
+
+
+T = TypeVar("T")
 
 
 class Table:
@@ -112,3 +118,12 @@ class PeakRss:
                 if sum(sizes) > self.peak:
                     self.peak, self.parts = sum(sizes), parts(sizes)
             time.sleep(self.every)
+
+
+def quick_or_full(doc: str, quick: T, full: T, quick_help: str) -> T:
+    """The plan ``--quick`` asks for, else the full one. A SIGTERM unwinds as
+    Ctrl-C does, so the bench stops what it started and removes its copy."""
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    return quick if parser.parse_args().quick else full
