@@ -78,12 +78,11 @@ def post(
                 if why:
                     holds.append(why)
                     continue
+                wanted = [lang for lang in audience.languages if not langs or lang in langs]
                 for dossier in dossiers:
-                    for lang in audience.languages:
+                    for lang in wanted:
                         brief = f"{dossier}/{name}.{lang}"
                         last = ledger.last(dossier, name, lang) if ledger else None
-                        if langs and lang not in langs:
-                            continue
                         if brief in refused:
                             holds.append(f"{brief} was refused by its build (see the log)")
                         elif last is None:
