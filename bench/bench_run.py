@@ -39,7 +39,7 @@ from pathlib import Path
 import psutil
 from pypdf import PdfReader
 
-from harness import MB, PY, REPO, PeakRss, Table, parts, quick_or_full, tree_cpu, tree_rss
+from harness import MB, PY, REPO, PeakRss, Table, end, parts, quick_or_full, tree_cpu, tree_rss
 
 BRIEFS = str(Path(PY).parent / "briefs")
 BRIEF = Path("output/human-trafficking/public.en.pdf")
@@ -106,13 +106,7 @@ def stop(process: psutil.Popen) -> tuple[float, int]:
     outlive a killed ``briefs run``). How long it took to exit, and how many
     processes it left."""
     started = time.perf_counter()
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(10)
-        except psutil.TimeoutExpired:
-            process.kill()
-            process.wait()
+    end(process)
     took = time.perf_counter() - started
     gone = time.perf_counter() + LINGER
     while (left := group(process.pid)) and time.perf_counter() < gone:

@@ -45,7 +45,7 @@ from pathlib import Path
 import httpx
 import psutil
 
-from harness import PY, REPO, Table, quick_or_full
+from harness import PY, REPO, Table, end, quick_or_full
 
 BRIEFS = str(Path(PY).parent / "briefs")
 HOST = "127.0.0.1"
@@ -129,13 +129,7 @@ def serving(root: Path, log: Path) -> Iterator[str]:
         print("\n".join(lines[-40:]), file=sys.stderr)
         raise
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(10)
-            except psutil.TimeoutExpired:
-                process.kill()
-                process.wait(10)
+        end(process)
 
 
 @dataclass

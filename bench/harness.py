@@ -127,3 +127,15 @@ def quick_or_full(doc: str, quick: T, full: T, quick_help: str) -> T:
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help=quick_help)
     return quick if parser.parse_args().quick else full
+
+
+def end(process: psutil.Popen) -> None:
+    """Ask a process to stop (SIGTERM); kill it if it has not within 10 s."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(10)
+    except psutil.TimeoutExpired:
+        process.kill()
+        process.wait(10)
