@@ -83,6 +83,23 @@ class Person(Strict):
     phone: str | None = None
 
 
+class Gender(StrEnum):
+    """The grammatical gender of a title: French chooses « la ministre » or
+    « le ministre », « de la ministre » or « du ministre » by it."""
+
+    feminine = "feminine"
+    masculine = "masculine"
+
+
+class Minister(Strict):
+    """Who the minister note is addressed to, and who signs its decision block."""
+
+    title: Text
+    """As it reads inside a sentence: French ``ministre de la Justice …``."""
+    gender: Gender
+    name: NonEmpty | None = None
+
+
 class Topic(Strict):
     """A heading under which facts and figures are grouped, defined per dossier."""
 
@@ -99,6 +116,7 @@ class Header(Strict):
     tracking_number: NonEmpty
     as_of: PartialDate
     action: Action = Action.information
+    minister: Minister
     prepared_by: Person
     approved_by: Person
     topics: list[Topic] = Field(min_length=1)
@@ -238,6 +256,7 @@ class Dossier(Strict):
             (("dossier", who, "title"), getattr(h, who).title)
             for who in ("prepared_by", "approved_by")
         ]
+        texts.append((("dossier", "minister", "title"), h.minister.title))
         texts += [(("dossier", "topics", i, "title"), t.title) for i, t in enumerate(h.topics)]
         return texts
 
