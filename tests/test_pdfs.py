@@ -285,7 +285,7 @@ def test_every_figure_shows_its_source(sample: Built) -> None:
         cited = {int(n) for n in re.findall(r'<sup class="cite">\[(\d+)\]</sup>', html)}
         listed = html.split('<ol class="sources">')[1].count("<li>")
         assert cited == set(range(1, listed + 1)), name
-        for table in re.findall(r'<table class="figures">.*?</table>', html, re.S):
+        for table in re.findall(r'<table class="figures[^"]*">.*?</table>', html, re.S):
             for row in re.findall(r"<tbody>(.*?)</tbody>", table, re.S)[0].split("</tr>")[:-1]:
                 assert 'class="cite"' in row, (name, row)
         for figure in re.findall(r"<figure.*?</figure>", html, re.S):

@@ -80,9 +80,9 @@ class Renderer:
         from weasyprint.text.fonts import FontConfiguration
 
         from briefs.render.fetcher import AssetFetcher, Refused
-        from briefs.render.tagging import tag_languages
+        from briefs.render.tagging import tag_pdf
 
-        tag_languages()
+        tag_pdf()
         self.assets = assets
         self.families = shipped_families(assets / FONTS_CONF.parent)
         """What a PDF may embed: the families of the font files beside fonts.conf."""
