@@ -179,3 +179,24 @@ def test_stale_figures_and_capital_ministere_are_warnings(project_dir: Path) -> 
     ], result.output
     assert "dossier.yaml:" in result.output and "contacts[0].organization.fr" in result.output
     assert "« ministère » in lower case" in result.output
+
+
+def test_chart_description_is_typeset_in_french(charted: Built) -> None:
+    """The chart's alternative text (SVG title) follows French spacing too."""
+    for name, colon in [("public.fr", "2016\u00a0: 340"), ("partners.en", "2016: 340")]:
+        reader = charted.reader(name)
+        found: list[Any] = []
+        stack: list[Any] = [reader.trailer["/Root"]["/StructTreeRoot"]]
+        while stack:
+            node = stack.pop()
+            node = node.get_object() if hasattr(node, "get_object") else node
+            if isinstance(node, list):
+                stack += node
+            elif hasattr(node, "get"):
+                if node.get("/S") == "/Figure" and "/Alt" in node:
+                    found.append(str(node["/Alt"]))
+                if "/K" in node and node.get("/Type") != "/OBJR":
+                    stack.append(node["/K"])
+        assert any(colon in alt for alt in found), (name, found)
+        if name.endswith(".fr"):
+            assert not any(re.search(r"\d: ", alt) for alt in found), found
