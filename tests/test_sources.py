@@ -179,6 +179,8 @@ def test_stale_figures_and_capital_ministere_are_warnings(project_dir: Path) -> 
     ], result.output
     assert "dossier.yaml:" in result.output and "contacts[0].organization.fr" in result.output
     assert "« ministère » in lower case" in result.output
+    # The sample's backgrounder has one URL, on canada.ca: its French page is owed.
+    assert "sources[0].url: expected the page in each language" in result.output
 
 
 def test_chart_description_is_typeset_in_french(charted: Built) -> None:

@@ -179,7 +179,7 @@ def check(ctx: click.Context, dossiers: tuple[str, ...]) -> None:
     from briefs.source.wording import wording
 
     limit = project.settings.stale_after_months
-    for loaded in {id(b.loaded): b.loaded for b in briefs}.values():
+    for loaded in {b.loaded.dossier.name: b.loaded for b in briefs}.values():
         for warning in [*stale(loaded, limit), *wording(loaded)]:
             click.echo(str(warning))
 
