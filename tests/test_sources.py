@@ -148,7 +148,7 @@ def test_range_is_printed_by_the_rule(sample: Built) -> None:
     )
 
 
-def test_stale_figures_and_capital_ministere_are_warnings(project_dir: Path) -> None:
+def test_stale_figures_and_house_style_are_warnings(project_dir: Path) -> None:
     """Both are warnings: printed by ``briefs check``, exit code 0."""
     config = project_dir / "briefs.yaml"
     settings = yaml.safe_load(config.read_text())
@@ -165,8 +165,13 @@ def test_stale_figures_and_capital_ministere_are_warnings(project_dir: Path) -> 
             'fr: "Ministère de la Justice Canada (exemple)"',
         )
     )
+    facts = project_dir / "data" / SAMPLE / "facts.yaml"
+    facts.write_text(facts.read_text().replace("In 2015–2016, FINTRAC", "In 2015-2016, FINTRAC"))
     result = CliRunner().invoke(main, ["-C", str(project_dir), "check"])
     assert result.exit_code == 0, result.output
+    assert re.search(
+        r"facts\[\d+\]\.plain\.en: expected an en dash, 2012–2020, found '2015-2016'", result.output
+    )
     stale = re.findall(
         r"warning: data/human-trafficking/figures\.yaml:\d+: (\S+): (.*)", result.output
     )
