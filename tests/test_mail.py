@@ -518,7 +518,9 @@ def test_the_change_summary_holds_nothing_above_the_audience(
     assert len(server.messages) == 4
 
     edit(project / FIGURES, "value: 44\n", "value: 45\n")  # seen by every audience
-    edit(project / FIGURES, "\nseries:", NEW_FIGURES + "\nseries:")
+    edit(
+        project / FIGURES, "    value: 11\n", "    value: 11\n" + NEW_FIGURES
+    )  # after the last figure
     edit(project / ANALYSIS, "ask officials for options", "ask officials for two options")
     for job in ("minister-weekly", "partners-weekly"):
         result = briefs(project, "send", job, env=server.env())

@@ -13,8 +13,17 @@ from functools import cached_property
 
 from briefs.errors import Problem
 from briefs.source.config import Audience
-from briefs.source.loading import Loaded, Origin, texts_of
-from briefs.source.model import REFERENCE, SECTIONS, Classification, Dossier, Figure, Item, Text
+from briefs.source.loading import Loaded, Origin
+from briefs.source.model import (
+    REFERENCE,
+    SECTIONS,
+    Classification,
+    Dossier,
+    Figure,
+    Item,
+    Text,
+    texts_of,
+)
 
 
 def visible(item: Item, name: str, audience: Audience) -> bool:
