@@ -156,6 +156,7 @@ class Series(Sourced):
 class Milestone(Sourced):
     date: PartialDate
     text: Text
+    plain: Text | None = None
 
 
 class Program(Sourced):
