@@ -125,3 +125,11 @@ def test_sample_public_reading_levels_meet_their_targets(project_dir: Path) -> N
         score = float(line[1])
         target = targets["reading_level"][lang]
         assert score <= target if lang == "en" else score >= target
+
+
+def test_a_milestone_prints_its_plain_text_to_the_public_only(sample: Built) -> None:
+    plain = "Canada launches the National Action Plan to Combat Human Trafficking"
+    official = "National Action Plan to Combat Human Trafficking launched"
+    public, partners = flat(sample.reader("public.en")), flat(sample.reader("partners.en"))
+    assert plain in public and official not in public
+    assert official in partners and plain not in partners
