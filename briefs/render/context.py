@@ -235,7 +235,7 @@ def build_context(
         figures=figure_views,
         series=series,
         milestones=[
-            Entry(m.id, say(m.text), m.source, date=date_text(m.date, lang))
+            Entry(m.id, say(m.text, m.plain), m.source, date=date_text(m.date, lang))
             for m in sorted(d.milestones, key=lambda m: m.date.first_day())
         ],
         programs=[

@@ -198,6 +198,7 @@ class Series(Dated):
 class Milestone(Sourced):
     date: PartialDate
     text: Text
+    plain: Text | None = None
 
 
 class Program(Sourced):
