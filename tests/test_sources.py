@@ -166,7 +166,9 @@ def test_stale_figures_and_house_style_are_warnings(project_dir: Path) -> None:
         )
     )
     facts = project_dir / "data" / SAMPLE / "facts.yaml"
-    facts.write_text(facts.read_text().replace("In 2015–2016, FINTRAC", "In 2015-2016, FINTRAC"))
+    facts.write_text(
+        facts.read_text().replace("Canada. In 2015–2016, it sent", "Canada. In 2015-2016, it sent")
+    )
     result = CliRunner().invoke(main, ["-C", str(project_dir), "check"])
     assert result.exit_code == 0, result.output
     assert re.search(
