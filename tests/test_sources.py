@@ -108,8 +108,8 @@ def test_roles_and_placeholders_print_in_french(sample: Built) -> None:
 
 def test_french_colon_spacing_in_text_and_bookmarks(sample: Built) -> None:
     """« Fonds d’aide aux victimes : » with a no-break space, never an ASCII space
-    or none. Headings set in Lato are checked in the outline and the HTML: Lato
-    draws U+00A0 with its space glyph, which text extraction reads as U+0020."""
+    or none, in the text layer too: our Lato draws U+00A0 with a glyph of its own
+    (scripts/lato-nbsp.py), so the text a reader copies keeps it."""
     for name in FRENCH:
         reader = sample.reader(name)
         titles: list[str] = []
@@ -125,10 +125,7 @@ def test_french_colon_spacing_in_text_and_bookmarks(sample: Built) -> None:
         body = re.sub(r"https?://\S+", "", sample.text(name))
         for where, text in [("outline", t) for t in titles] + [("heading", h) for h in headings]:
             assert not re.search(r"(\S :|\w:)(\s|$)", text), (name, where, text)
-        assert not re.search(r"\w:(\s|$)", body), name
-        lato = " ".join(headings).replace("\u00a0", " ")
-        for m in re.finditer(r"(\S[^\n]{0,20}) :(\s|$)", body):
-            assert f"{m.group(1)} :" in lato, (name, m.group(0))  # a Lato heading
+        assert not re.search(r"(\S :|\w:)(\s|$)", body), name
         typeset = [t for t in titles + headings if "\u00a0:" in t]
         assert typeset or name == "minister.fr", name
 
