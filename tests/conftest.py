@@ -81,6 +81,19 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return Built(root, paths)
 
 
+CHARTED = "trafficking-statistics"
+"""A fixture dossier dated after June 2018 with one series: the sample's own
+dossier (as of February 2017) may show no chart of data published later."""
+
+
+@pytest.fixture(scope="session")
+def charted(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The chart fixture's partners and public briefs, built once (with HTML)."""
+    root = write_project(tmp_path_factory.mktemp("charted"), dossiers={CHARTED: FIXTURES / CHARTED})
+    report = build(load_project(root), audiences=["partners", "public"], html=True)
+    return Built(root, {f"{p.stem}": p for p in report.built})
+
+
 def tree_state(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` with its bytes, to prove nothing changed.
     The edition ledger's own folder (``.state``) is not a brief and is left out."""

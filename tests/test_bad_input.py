@@ -94,6 +94,39 @@ CASES: dict[str, tuple[str | bytes, list[str]]] = {
         "facts:\n  - id: caf\xe9\n".encode("latin-1"),
         ["bad.yaml:2", "expected UTF-8 text, found byte 0xe9"],
     ),
+    "figure published after as_of": (
+        FIGURE.format(id="later") + "    published: 2018-06\n",
+        [
+            "bad.yaml:2",
+            "figures[0].published",
+            "expected a figure published on or before the dossier's as_of (2017-02-09)",
+            "found '2018-06'",
+        ],
+    ),
+    "series from a later source": (
+        "sources:\n  - id: src-later\n    classification: unclassified\n"
+        "    title: {en: Later, fr: Plus tard}\n    publisher: {en: P, fr: P}\n"
+        "    date: 2018-06-27\n"
+        "series:\n  - id: later-series\n    classification: unclassified\n"
+        "    source: src-later\n    title: {en: T, fr: T}\n"
+        "    points: [{period: 2015, value: 1}, {period: 2016, value: 2}]\n",
+        [
+            "bad.yaml:8",
+            "series[0].source",
+            "on or before the dossier's as_of (2017-02-09)",
+            "found 'src-later, published 2018-06-27'",
+            "sources[0].date",
+        ],
+    ),
+    "figure with no publication date": (
+        FIGURE.format(id="undated").replace("src-backgrounder", "src-ps-progress"),
+        [
+            "bad.yaml:2",
+            "figures[0].published",
+            "expected a publication date: published: on the item, or date: on its source",
+            "found 'src-ps-progress with no date'",
+        ],
+    ),
     "missing reference": (
         FIGURE.format(id="ref").replace("src-backgrounder", "src-nowhere"),
         ["bad.yaml:2", "figures[0].source", "found 'src-nowhere'"],

@@ -151,6 +151,7 @@ SCENARIOS: dict[str, dict[str, str | bytes] | list[Edit]] = {
         "facts.yaml": "sources:\n"
         "  - id: src-internal-x\n    classification: protected_a\n"
         "    title: {en: Notes, fr: Notes}\n    publisher: {en: Justice, fr: Justice}\n"
+        "    date: 2016\n"
         "figures:\n"
         "  - id: fig-secret\n    classification: protected_b\n    source: src-internal-x\n"
         "    label: {en: Secret, fr: Secret}\n    value: 3\n"

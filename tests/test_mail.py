@@ -518,7 +518,9 @@ def test_the_change_summary_holds_nothing_above_the_audience(
     assert len(server.messages) == 4
 
     edit(project / FIGURES, "value: 44\n", "value: 45\n")  # seen by every audience
-    edit(project / FIGURES, "\nseries:", NEW_FIGURES + "\nseries:")
+    edit(
+        project / FIGURES, "    value: 11\n", "    value: 11\n" + NEW_FIGURES
+    )  # after the last figure
     edit(project / ANALYSIS, "ask officials for options", "ask officials for two options")
     # One more key figure takes the minister note past its two pages; this test
     # is about what the mail says, so the budget makes room.

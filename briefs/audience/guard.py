@@ -22,7 +22,7 @@ from pydantic import BaseModel
 
 from briefs.audience.selection import Selection
 from briefs.source.formats import value_text
-from briefs.source.model import REFERENCE, Contact, Figure, Item, Text
+from briefs.source.model import REFERENCE, Contact, Figure, Item, Text, Urls
 
 SHINGLE = 6
 MIN_PHRASE = 12
@@ -71,6 +71,8 @@ def _identifying(item: Item) -> list[str]:
     """Strings that name an item as surely as its sentences: a contact's name,
     e-mail and phone (also as bare digits), a source's URL, a figure's value."""
     found = [v for f in IDENTIFYING if isinstance(v := getattr(item, f, None), str)]
+    if isinstance(urls := getattr(item, "url", None), Urls):  # a page in each language
+        found += [urls.en, urls.fr]
     found = [v for v in found if len(v) >= MIN_IDENTIFYING]
     if isinstance(item, Contact) and item.phone:
         digits = re.sub(r"\D", "", item.phone)  # with and without the country code 1

@@ -13,8 +13,19 @@ from functools import cached_property
 
 from briefs.errors import Problem
 from briefs.source.config import Audience
-from briefs.source.loading import Loaded, Origin, texts_of
-from briefs.source.model import REFERENCE, SECTIONS, Classification, Dossier, Figure, Item, Text
+from briefs.source.loading import Loaded, Origin
+from briefs.source.model import (
+    REFERENCE,
+    SECTIONS,
+    Classification,
+    Dossier,
+    Figure,
+    Item,
+    Series,
+    Text,
+    Unit,
+    texts_of,
+)
 
 
 def visible(item: Item, name: str, audience: Audience) -> bool:
@@ -37,8 +48,12 @@ class Selection:
     def printed(self) -> Dossier:
         """What its template may print: the audience's ``sections`` of what it may
         see. Fingerprint, snapshot and render context all take this, so a brief
-        changes, and says it changed, only when what it prints does."""
-        return printed(self.dossier, self.audience.sections)
+        changes, and says it changed, only when what it prints does. A
+        plain-language audience gets each set of numbers charted once."""
+        chosen = printed(self.dossier, self.audience.sections)
+        if not self.audience.plain_language:
+            return chosen
+        return chosen.model_copy(update={"series": charted_once(chosen.series)})
 
     @property
     def level(self) -> Classification:
@@ -90,6 +105,23 @@ def printed(dossier: Dossier, sections: list[str] | None) -> Dossier:
             pending += [by_id[ref] for ref in cited if ref in by_id]
     kept = {name: [i for i in getattr(dossier, name) if i.id in keep] for name in SECTIONS}
     return dossier.model_copy(update=kept)
+
+
+RATES = (Unit.per_100k, Unit.percent)
+"""Units that restate a count relative to something else."""
+
+
+def charted_once(series: list[Series]) -> list[Series]:
+    """The series without a rate that restates a count: one with the same source
+    and the same periods as a count series is the same data again, a second,
+    near-identical chart that a plain-language reader does not need. The count
+    stays, as the number a reader grasps."""
+    counts = {(s.source, _periods(s)) for s in series if s.unit is Unit.count}
+    return [s for s in series if s.unit not in RATES or (s.source, _periods(s)) not in counts]
+
+
+def _periods(series: Series) -> tuple[str, ...]:
+    return tuple(str(p.period) for p in series.points)
 
 
 def _dangling(loaded: Loaded, dossier: Dossier, name: str) -> list[Problem]:

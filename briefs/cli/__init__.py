@@ -175,6 +175,13 @@ def check(ctx: click.Context, dossiers: tuple[str, ...]) -> None:
     # Off target is a warning only: the exit code stays 0.
     for reading in readings(briefs):
         click.echo(str(reading))
+    from briefs.source.staleness import stale
+    from briefs.source.wording import wording
+
+    limit = project.settings.stale_after_months
+    for loaded in {b.loaded.dossier.name: b.loaded for b in briefs}.values():
+        for warning in [*stale(loaded, limit), *wording(loaded)]:
+            click.echo(str(warning))
 
 
 @main.command()

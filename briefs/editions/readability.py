@@ -1,8 +1,10 @@
 """How hard a plain-language brief is to read, per language, against its target.
 
-It measures what the brief prints for its audience: the ``text`` and
-``description`` of its selected items, with their ``plain`` text in their place,
-as :func:`~briefs.editions.fingerprint.snapshot` records them. English gets the
+It measures what the brief prints for its audience: its summary, then the
+``text`` and ``description`` of its selected items, with their ``plain`` text in
+their place, as :func:`~briefs.editions.fingerprint.snapshot` records them, and
+with each ``{figure-id}`` replaced by the value printed ("$4 million", not the
+five syllables of an id). English gets the
 Flesch-Kincaid grade (lower is easier); French gets the Kandel-Moles reading ease,
 Flesch's formula refitted for French (higher is easier). ``briefs check`` reports
 it; a brief off target is a warning, never an error.
@@ -12,13 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from textstat.textstat import textstatistics
 
 from briefs.audience.plan import Brief
 from briefs.editions.fingerprint import snapshot
-from briefs.source.model import SECTIONS
+from briefs.source.formats import value_text
+from briefs.source.model import REFERENCE, SECTIONS, Unit
 
 MEASURED = ("text", "description")
 """The item fields a plain text replaces: what is measured."""
@@ -68,16 +72,28 @@ class Reading:
 _MISSED = {"en": "above target", "fr": "below target"}
 
 
-def text_of(content: dict[str, Any]) -> str:
-    """The measured text of a brief's :func:`snapshot`, one paragraph per item."""
-    parts = [
-        item[field].strip()
+def text_of(content: dict[str, Any], lang: str) -> str:
+    """The measured text of a brief's :func:`snapshot`, one paragraph per item,
+    the summary first."""
+    parts = [content.get("header", {}).get("summary", "")] + [
+        item[field]
         for section in SECTIONS
         for item in content.get(section, [])
         for field in MEASURED
-        if isinstance(item.get(field), str) and item[field].strip()
+        if isinstance(item.get(field), str)
     ]
-    return "\n\n".join(parts)
+    values = {
+        f["id"]: value_text(Decimal(str(f["value"])), Unit(f["unit"]), lang)
+        for f in content.get("figures", [])
+    }
+    text = "\n\n".join(_sentence(part.strip()) for part in parts if part.strip())
+    return REFERENCE.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+def _sentence(paragraph: str) -> str:
+    # A timeline line has no full stop; textstat counts sentences by their
+    # punctuation, so without one it would run into the next paragraph.
+    return paragraph if paragraph[-1] in ".!?" else paragraph + "."
 
 
 def score(text: str, lang: str) -> float:
@@ -92,7 +108,7 @@ def reading(brief: Brief) -> Reading:
     audience = brief.selection.audience
     targets = audience.reading_level
     target = getattr(targets, brief.lang) if targets is not None else None
-    text = text_of(snapshot(brief.selection, brief.lang))
+    text = text_of(snapshot(brief.selection, brief.lang), brief.lang)
     return Reading(brief.name, brief.lang, score(text, brief.lang), target)
 
 

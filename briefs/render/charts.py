@@ -8,17 +8,20 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from briefs.source.formats import typography
+
 WIDTH, HEIGHT = 640, 250
 TOP, BOTTOM, LEFT, RIGHT = 24, 34, 8, 8
 
 
-def bar_chart(title: str, points: list[tuple[str, float, str]]) -> Markup:
-    """A vertical bar chart of ``(label, value, value as text)`` points."""
+def bar_chart(title: str, points: list[tuple[str, float, str]], lang: str) -> Markup:
+    """A vertical bar chart of ``(label, value, value as text)`` points; its
+    description is typeset for ``lang`` (« 2016 : 340 » in French)."""
     peak = max((value for _, value, _ in points), default=0.0) or 1.0
     slot = (WIDTH - LEFT - RIGHT) / max(len(points), 1)
     bar = slot * 0.62
     plot = HEIGHT - TOP - BOTTOM
-    summary = "; ".join(f"{label}: {text}" for label, _, text in points)
+    summary = typography("; ".join(f"{label}: {text}" for label, _, text in points), lang)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
         f'viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}">',

@@ -7,7 +7,7 @@ the other language, and never an item that was not selected.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from markupsafe import Markup
 
@@ -15,9 +15,10 @@ from briefs.audience.selection import Selection
 from briefs.render.addressee import MinisterView, document_title, minister_view
 from briefs.render.catalogue import Catalogue
 from briefs.render.charts import bar_chart
+from briefs.render.citations import Citations, SourceView
 from briefs.render.markings import marking_text
 from briefs.source.formats import date_text, period_text, typography, value_text
-from briefs.source.model import REFERENCE, Action, AnalysisPart, Figure, Source, Text
+from briefs.source.model import REFERENCE, Action, AnalysisPart, Figure, Source, Text, name_text
 
 
 @dataclass(frozen=True)
@@ -34,32 +35,6 @@ class ChangesView:
     @property
     def wording_only(self) -> bool:
         return not (self.added or self.removed or self.changed or self.unnamed)
-
-
-@dataclass(frozen=True)
-class SourceView:
-    id: str
-    title: str
-    publisher: str
-    date: str | None
-    url: str | None
-    note: str | None
-
-
-@dataclass
-class Citations:
-    """Numbers sources in the order the template first cites them, so the
-    source list at the end holds exactly what the brief relies on."""
-
-    sources: dict[str, SourceView]
-    used: list[SourceView] = field(default_factory=list)
-
-    def __call__(self, source_id: str) -> Markup:
-        view = self.sources[source_id]
-        if view not in self.used:
-            self.used.append(view)
-        number = self.used.index(view) + 1
-        return Markup('<sup class="cite">[{}]</sup>').format(number)
 
 
 @dataclass(frozen=True)
@@ -215,6 +190,7 @@ def build_context(
                     (period_text(p.period, lang), float(p.value), value_text(p.value, s.unit, lang))
                     for p in s.points
                 ],
+                lang,
             ),
             s.topic,
         )
@@ -250,13 +226,21 @@ def build_context(
             "For decision" if h.action.value == "decision" else "For information"
         ),
         marking=marking_text(selection.level.value, lang) if selection.audience.marked else None,
-        prepared_by=PersonView(h.prepared_by.name, say(h.prepared_by.title), h.prepared_by.phone),
-        approved_by=PersonView(h.approved_by.name, say(h.approved_by.title), h.approved_by.phone),
+        prepared_by=PersonView(
+            typography(name_text(h.prepared_by.name, lang), lang),
+            say(h.prepared_by.title),
+            h.prepared_by.phone,
+        ),
+        approved_by=PersonView(
+            typography(name_text(h.approved_by.name, lang), lang),
+            say(h.approved_by.title),
+            h.approved_by.phone,
+        ),
         topics=topics,
         figures=figure_views,
         series=series,
         milestones=[
-            Entry(m.id, say(m.text), m.source, date=date_text(m.date, lang))
+            Entry(m.id, say(m.text, m.plain), m.source, date=date_text(m.date, lang))
             for m in sorted(d.milestones, key=lambda m: m.date.first_day())
         ],
         programs=[
@@ -271,11 +255,17 @@ def build_context(
             for p in d.programs
         ],
         contacts=[
-            ContactView(c.name, say(c.role), say(c.organization), c.email, c.phone)
+            ContactView(
+                typography(name_text(c.name, lang), lang),
+                say(c.role),
+                say(c.organization),
+                c.email,
+                c.phone,
+            )
             for c in d.contacts
         ],
         analysis=analysis,
-        cite=Citations(sources),
+        cite=Citations(sources, selection.audience.citations.value),
         edition=edition,
         changes=changes,
         minister=minister,
@@ -293,6 +283,6 @@ def _source(source: Source, lang: str, say: Callable[[Text], str]) -> SourceView
         say(source.title),
         say(source.publisher),
         date_text(source.date, lang) if source.date else None,
-        source.url,
+        source.url_for(lang),
         say(source.note) if source.note else None,
     )

@@ -10,6 +10,10 @@ content with a private method. This wraps both, once per process:
 - a ``<figure>`` becomes a ``Div`` that groups its ``Caption`` and its chart's
   ``Figure`` (WeasyPrint makes it ``NonStruct``): the caption is read with the
   chart, not inside it, since readers stop at a figure's ``/Alt``;
+- a link with a ``title`` attribute gets that title as its annotation's
+  ``/Contents``, its alternative text: WeasyPrint 70 tags links (a ``Link``
+  element holding an ``OBJR``, the annotation's ``/StructParent``) but gives the
+  bare URL, which a screen reader spells out;
 - the page margins (running markings, "Page 1 of 2") are drawn as
   ``/Artifact <</Type /Pagination /Subtype /Header>>`` marked content with no
   structure element, so a screen reader does not read them mid-text. WeasyPrint
@@ -56,7 +60,8 @@ def tag_pdf() -> None:
 
 
 def _structure(build: Any) -> Any:
-    """WeasyPrint's tree builder, plus /Lang, /Scope, figure groups, no margin boxes."""
+    """WeasyPrint's tree builder, plus /Lang, /Scope, figure groups, link alt
+    text, no margin boxes."""
     import pydyf
     from weasyprint.css import AnonymousStyle
     from weasyprint.formatting_structure.boxes import MarginBox
@@ -68,6 +73,11 @@ def _structure(build: Any) -> Any:
         element: Any = getattr(box, "element", None)
         tag: str | None = box.element_tag if element is not None else None
         lang = element.get("lang") if tag and tag not in _DOCUMENT else None
+        title = element.get("title") if element is not None else None
+        if title and getattr(box, "link_annotation", None) is not None:
+            for part in [box, *box.descendants()]:  # one annotation per line of the link
+                if getattr(part, "link_annotation", None) is not None:
+                    part.link_annotation["Contents"] = pydyf.String(title)
         for struct in build(box, *args):  # one, or an LI around the element
             if lang and "Lang" not in struct:
                 struct["Lang"] = pydyf.String(lang)

@@ -7,6 +7,7 @@ entry here and a template, nothing else.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -28,6 +29,13 @@ PRINTABLE = (*SECTIONS, "key_figures")
 
 class _Config(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Citations(StrEnum):
+    """The house citation styles (docs/data-format.md, "Citing sources")."""
+
+    numbered = "numbered"
+    listed = "listed"
 
 
 class ReadingLevel(_Config):
@@ -61,6 +69,11 @@ class Audience(_Config):
     sections: list[str] | None = None
     """The dossier sections its template prints (default: all). Its fingerprint
     and change section follow these only; the template gets nothing else."""
+
+    citations: Citations = Citations.numbered
+    """How the brief cites its sources: ``numbered`` ([1] after each sourced
+    line, a numbered list at the end) or ``listed`` (no markers: a "Source:"
+    line under each table and chart, and the sources listed at the end)."""
 
     reading_level: ReadingLevel | None = None
     """Reading-level targets ``briefs check`` reports against; a warning only."""
@@ -144,6 +157,9 @@ class Settings(_Config):
     timezone: str = "America/Toronto"
     """Time zone in which an edition's date is stated ("the edition of March 3, 2017"),
     and the default of jobs' cron times."""
+    stale_after_months: Annotated[int, Field(gt=0)] | None = 36
+    """``briefs check`` warns about a figure or series published more than this
+    many months before its dossier's as_of; ``null`` turns the warning off."""
     run: RunSettings = RunSettings()
     mail: MailSettings = MailSettings()
 

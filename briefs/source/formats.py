@@ -12,7 +12,7 @@ import re
 from decimal import Decimal
 
 from babel import Locale
-from babel.dates import format_date, format_interval, format_skeleton
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_compact_decimal, format_currency, format_decimal
 
 from briefs.source.dates import PartialDate, Period
@@ -20,7 +20,8 @@ from briefs.source.model import Unit
 
 LOCALES = {"en": "en_CA", "fr": "fr_CA"}
 NBSP, NNBSP = "\u00a0", "\u202f"
-_SKELETONS = {"year": "y", "month": "yMMMM", "day": "yMMMMd"}
+YEAR_RANGE = {"en": "\u2013", "fr": "-"}
+"""What joins the two years of a span: an en dash in English, a hyphen in French."""
 
 
 def locale(lang: str) -> Locale:
@@ -40,16 +41,20 @@ def date_text(value: PartialDate, lang: str) -> str:
 
 
 def period_text(value: Period, lang: str) -> str:
-    """A date, or a span such as "2012–2020"."""
+    """A date, or a span, by one rule per language (docs/data-format.md, "Periods"):
+    years are joined by an en dash in English ("2012–2020") and a hyphen in
+    French ("2012-2020"); other spans are written out: "June 2012 to March 2013",
+    « de juin 2012 à mars 2013 », « du 1er mars 2016 au 9 février 2017 »."""
     if value.end is None or value.end == value.start:
         return date_text(value.start, lang)
-    if value.start.precision != value.end.precision:
-        # Babel would invent the missing day; join the two dates as written instead.
-        return f"{date_text(value.start, lang)} – {date_text(value.end, lang)}"
-    precision = value.start.precision
-    return format_interval(
-        value.start.first_day(), value.end.first_day(), _SKELETONS[precision], locale=locale(lang)
-    )
+    start, end = date_text(value.start, lang), date_text(value.end, lang)
+    if value.start.precision == value.end.precision == "year":
+        return f"{start}{YEAR_RANGE[lang]}{end}"
+    if lang == "en":
+        return f"{start} to {end}"
+    if value.start.precision == value.end.precision == "day":
+        return f"du {start} au {end}"
+    return f"{'d’' if start[0] in 'aeiouyéèAEIOUYÉ' else 'de '}{start} à {end}"
 
 
 def number_text(value: Decimal, lang: str) -> str:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 
 from pydantic import ValidationError
 
 from briefs.errors import InvalidInput, Problem, quoted
 from briefs.source.dates import PartialDate
 from briefs.source.files import DOSSIER_NAME, Folders, dossier_files
-from briefs.source.model import REFERENCE, SECTIONS, Dossier, DossierFile, Item, Text
+from briefs.source.model import REFERENCE, SECTIONS, Dated, Dossier, DossierFile, texts_of
 from briefs.source.validation import problems_from
 from briefs.source.yamlfile import Location, YamlDocument, dotted, read_yaml
 
@@ -231,6 +232,7 @@ def _check_references(loaded: Loaded, audiences: Collection[str]) -> list[Proble
         "figure": ({f.id for f in dossier.figures}, "the id of an entry under figures:"),
     }
     figures = {f.id for f in dossier.figures}
+    dated = {s.id: s.date for s in dossier.sources}
     as_of = dossier.header.as_of.first_day()
     problems: list[Problem] = []
     for item in dossier.items():
@@ -255,6 +257,8 @@ def _check_references(loaded: Loaded, audiences: Collection[str]) -> list[Proble
         when = getattr(item, "date", None)
         if isinstance(when, PartialDate) and when.first_day() > as_of:
             wrong.append(("date", f"a date on or before the dossier's as_of ({as_of})", str(when)))
+        if isinstance(item, Dated):
+            wrong += _unpublished(item, dated, as_of)
         problems += [
             Problem(
                 where.file,
@@ -280,6 +284,16 @@ def _check_references(loaded: Loaded, audiences: Collection[str]) -> list[Proble
     return problems
 
 
-def texts_of(item: Item) -> list[tuple[str, Text]]:
-    """The bilingual texts an item carries, by field name."""
-    return [(name, value) for name, value in item if isinstance(value, Text)]
+def _unpublished(
+    item: Dated, dated: dict[str, PartialDate | None], as_of: date
+) -> list[tuple[str, str, str]]:
+    """Refused unless known to be published by as_of: a brief cannot show what did not exist."""
+    when, own = item.published_on(dated), item.published is not None
+    if when is None and item.source in dated:  # an unknown source is reported already
+        expected = "a publication date: published: on the item, or date: on its source"
+        return [("published", expected, f"{item.source} with no date")]
+    if when is None or when.first_day() <= as_of:
+        return []
+    expected = f"a figure published on or before the dossier's as_of ({as_of})"
+    found = str(when) if own else f"{item.source}, published {when}"
+    return [("published" if own else "source", expected, found)]

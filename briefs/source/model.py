@@ -9,6 +9,7 @@ official languages. See docs/data-format.md.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 from enum import Enum, StrEnum
 from typing import Annotated, Literal
@@ -77,8 +78,31 @@ class Text(Strict):
         return str(getattr(self, lang))
 
 
+Name = NonEmpty | Text
+"""A person's name is written once, as it is (a plain string); a role or a
+placeholder ("Media Relations Office", "Sample Analyst") is a Text in both
+languages, since it is translated."""
+
+Url = Annotated[str, Field(pattern=r"^https?://\S+$", max_length=2000)]
+
+
+class Urls(Strict):
+    """A web page in both official languages: the French brief links the French page."""
+
+    en: Url
+    fr: Url
+
+    def get(self, lang: str) -> str:
+        return str(getattr(self, lang))
+
+
+def name_text(name: Name, lang: str) -> str:
+    """A name as it prints in ``lang``: a person's as written, a role's translated."""
+    return name if isinstance(name, str) else name.get(lang)
+
+
 class Person(Strict):
-    name: NonEmpty
+    name: Name
     title: Text
     phone: str | None = None
 
@@ -141,15 +165,33 @@ class Source(Item):
     title: Text
     publisher: Text
     date: PartialDate | None = None
-    url: str | None = None
+    """When the source was published; needed by every figure or series citing it
+    that has no ``published`` date of its own."""
+    url: Url | Urls | None = None
+    """One URL, or ``{en: …, fr: …}``: each brief links the page in its language."""
     note: Text | None = None
+
+    def url_for(self, lang: str) -> str | None:
+        return self.url if self.url is None or isinstance(self.url, str) else self.url.get(lang)
 
 
 class Sourced(Item):
     source: Id
 
 
-class Figure(Sourced):
+class Dated(Sourced):
+    """A figure or series: true only from the day its source published it."""
+
+    published: PartialDate | None = None
+    """When this number was published, if not its source's ``date`` (a page
+    updated after it first appeared, say)."""
+
+    def published_on(self, dated: Mapping[str, PartialDate | None]) -> PartialDate | None:
+        """Its own ``published`` date, else its source's (``dated``: by source id)."""
+        return self.published if self.published is not None else dated.get(self.source)
+
+
+class Figure(Dated):
     label: Text
     value: Amount
     unit: Unit = Unit.count
@@ -164,7 +206,7 @@ class Point(Strict):
     value: Amount
 
 
-class Series(Sourced):
+class Series(Dated):
     title: Text
     unit: Unit = Unit.count
     points: list[Point] = Field(min_length=2)
@@ -174,6 +216,7 @@ class Series(Sourced):
 class Milestone(Sourced):
     date: PartialDate
     text: Text
+    plain: Text | None = None
 
 
 class Program(Sourced):
@@ -192,7 +235,7 @@ class Fact(Sourced):
 
 
 class Contact(Item):
-    name: NonEmpty
+    name: Name
     role: Text
     organization: Text
     email: str | None = None
@@ -252,10 +295,11 @@ class Dossier(Strict):
         texts: list[tuple[tuple[str | int, ...], Text]] = [
             (("dossier", name), value) for name, value in h if isinstance(value, Text)
         ]
-        texts += [
-            (("dossier", who, "title"), getattr(h, who).title)
-            for who in ("prepared_by", "approved_by")
-        ]
+        for who in ("prepared_by", "approved_by"):
+            person = getattr(h, who)
+            texts.append((("dossier", who, "title"), person.title))
+            if isinstance(person.name, Text):
+                texts.append((("dossier", who, "name"), person.name))
         texts.append((("dossier", "minister", "title"), h.minister.title))
         texts += [(("dossier", "topics", i, "title"), t.title) for i, t in enumerate(h.topics)]
         return texts
@@ -266,3 +310,8 @@ class Dossier(Strict):
 
 
 Lang = Literal["en", "fr"]
+
+
+def texts_of(item: Item) -> list[tuple[str, Text]]:
+    """The bilingual texts an item carries, by field name."""
+    return [(name, value) for name, value in item if isinstance(value, Text)]
