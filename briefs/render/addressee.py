@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from briefs.render.catalogue import Catalogue
+from briefs.source.bilingual import Text
 from briefs.source.config import Audience
-from briefs.source.model import Minister, Text
+from briefs.source.minister import Minister
 
 ADDRESSED = "Briefing note for the {title}"
 """The document title of a brief with ``addressee: minister``, per gender."""

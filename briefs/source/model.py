@@ -14,21 +14,18 @@ from decimal import Decimal
 from enum import Enum, StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from briefs.source.bilingual import NonEmpty as NonEmpty
+from briefs.source.bilingual import Strict as Strict
+from briefs.source.bilingual import Text as Text
 from briefs.source.dates import PartialDate, Period
+from briefs.source.minister import Minister
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
-NonEmpty = Annotated[str, Field(min_length=1)]
 Amount = Annotated[Decimal, Field(allow_inf_nan=False, ge=-(10**15), le=10**15)]
 """A figure's value: finite, and within a quadrillion either way."""
 REFERENCE = re.compile(r"\{([a-z0-9][a-z0-9-]*)\}")
-
-
-class Strict(BaseModel):
-    """Base for every data model: unknown keys are errors, values are values."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Classification(StrEnum):
@@ -68,16 +65,6 @@ class AnalysisPart(StrEnum):
     recommendation = "recommendation"
 
 
-class Text(Strict):
-    """A text in both official languages; neither may be missing or empty."""
-
-    en: NonEmpty
-    fr: NonEmpty
-
-    def get(self, lang: str) -> str:
-        return str(getattr(self, lang))
-
-
 Name = NonEmpty | Text
 """A person's name is written once, as it is (a plain string); a role or a
 placeholder ("Media Relations Office", "Sample Analyst") is a Text in both
@@ -105,23 +92,6 @@ class Person(Strict):
     name: Name
     title: Text
     phone: str | None = None
-
-
-class Gender(StrEnum):
-    """The grammatical gender of a title: French chooses « la ministre » or
-    « le ministre », « de la ministre » or « du ministre » by it."""
-
-    feminine = "feminine"
-    masculine = "masculine"
-
-
-class Minister(Strict):
-    """Who the minister note is addressed to, and who signs its decision block."""
-
-    title: Text
-    """As it reads inside a sentence: French ``ministre de la Justice …``."""
-    gender: Gender
-    name: NonEmpty | None = None
 
 
 class Topic(Strict):
