@@ -103,6 +103,18 @@ SCENARIOS: dict[str, dict[str, str | bytes] | list[Edit]] = {
         "figures.yaml": figure(period='"2020/2012"'),
     },
     "as_of a month": [(f"{DATA}/dossier.yaml", 'as_of: "2017-02-09"', 'as_of: "2017-02"')],
+    "no minister": [
+        (
+            f"{DATA}/dossier.yaml",
+            (REPO / DATA / "dossier.yaml")
+            .read_text()
+            .split("  minister:\n")[1]
+            .split("  prepared_by")[0],
+            "",
+        ),
+        (f"{DATA}/dossier.yaml", "  minister:\n", ""),
+    ],
+    "minister neuter": [(f"{DATA}/dossier.yaml", "gender: feminine", "gender: neuter")],
     "missing French": {
         "facts.yaml": "facts:\n"
         + fact("fact-a", text="")

@@ -253,7 +253,9 @@ def test_added_and_removed_items_are_listed(project: Path, edit: Edit) -> None:
         text_before[:start]
         + text_before[end:]
         + (
+            # for partners and the public: the two-page minister note is full
             "\n  - id: ms-sample-added\n    classification: unclassified\n"
+            "    audiences: [partners, public]\n"
             "    source: src-backgrounder\n    date: 2016\n"
             "    text: {en: A sample milestone added for the test, "
             "fr: Un jalon d’exemple ajouté pour l’essai}\n"

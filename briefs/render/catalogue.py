@@ -30,6 +30,10 @@ class Catalogue:
     def gettext(self, message: str) -> str:
         return typography(self.translations.gettext(message), self.lang)
 
+    def pgettext(self, context: str, message: str) -> str:
+        """A label whose translation depends on ``context``, e.g. a grammatical gender."""
+        return typography(self.translations.pgettext(context, message), self.lang)
+
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return typography(self.translations.ngettext(singular, plural, n), self.lang)
 

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from briefs.audience.selection import Selection
+from briefs.render.addressee import MinisterView, document_title, minister_view
 from briefs.render.catalogue import Catalogue
 from briefs.render.charts import bar_chart
 from briefs.render.citations import Citations, SourceView
 from briefs.render.markings import marking_text
 from briefs.source.formats import date_text, period_text, typography, value_text
-from briefs.source.model import REFERENCE, AnalysisPart, Figure, Source, Text, name_text
+from briefs.source.model import REFERENCE, Action, AnalysisPart, Figure, Source, Text, name_text
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,9 @@ class BriefContext:
     cite: Citations
     edition: int = 1
     changes: ChangesView | None = None
+    minister: MinisterView | None = None
+    decision: bool = False
+    """The note asks for a decision: it ends with the minister's decision block."""
 
     @property
     def key_figures(self) -> list[FigureView]:
@@ -207,10 +211,11 @@ def build_context(
     for a in d.analysis:
         analysis[a.part.value].append(say(a.text))
     h = d.header
+    minister = minister_view(h.minister, say)
     return BriefContext(
         lang=lang,
         audience=selection.audience_name,
-        document_title=say(selection.audience.title),
+        document_title=document_title(selection.audience, h.minister, minister, labels, say),
         title=say(h.title),
         lead=say(h.lead),
         summary=say(h.summary),
@@ -263,6 +268,8 @@ def build_context(
         cite=Citations(sources, selection.audience.citations.value),
         edition=edition,
         changes=changes,
+        minister=minister,
+        decision=h.action is Action.decision,
     )
 
 

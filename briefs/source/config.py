@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -55,7 +55,11 @@ class Audience(_Config):
     template: str
     """Template file under the templates folder, e.g. ``minister.html.j2``."""
     title: Text
-    """Document title shown on the brief, e.g. "Briefing note for the Minister"."""
+    """Document title shown on the brief, e.g. "Briefing note for the Minister";
+    also the brief's name in mail and on the web page."""
+    addressee: Literal["minister"] | None = None
+    """``minister``: the brief is addressed to the dossier's ``minister:``, whose
+    title (and gender, in French) makes the document title on the brief."""
     languages: Annotated[list[Lang], Field(min_length=1)] = ["en", "fr"]
     """Languages to build, in order."""
     page_budget: Annotated[int, Field(gt=0)] = 10

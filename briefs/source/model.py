@@ -14,21 +14,18 @@ from decimal import Decimal
 from enum import Enum, StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from briefs.source.bilingual import NonEmpty as NonEmpty
+from briefs.source.bilingual import Strict as Strict
+from briefs.source.bilingual import Text as Text
 from briefs.source.dates import PartialDate, Period
+from briefs.source.minister import Minister
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
-NonEmpty = Annotated[str, Field(min_length=1)]
 Amount = Annotated[Decimal, Field(allow_inf_nan=False, ge=-(10**15), le=10**15)]
 """A figure's value: finite, and within a quadrillion either way."""
 REFERENCE = re.compile(r"\{([a-z0-9][a-z0-9-]*)\}")
-
-
-class Strict(BaseModel):
-    """Base for every data model: unknown keys are errors, values are values."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Classification(StrEnum):
@@ -66,16 +63,6 @@ class AnalysisPart(StrEnum):
     considerations = "considerations"
     next_steps = "next_steps"
     recommendation = "recommendation"
-
-
-class Text(Strict):
-    """A text in both official languages; neither may be missing or empty."""
-
-    en: NonEmpty
-    fr: NonEmpty
-
-    def get(self, lang: str) -> str:
-        return str(getattr(self, lang))
 
 
 Name = NonEmpty | Text
@@ -123,6 +110,7 @@ class Header(Strict):
     tracking_number: NonEmpty
     as_of: PartialDate
     action: Action = Action.information
+    minister: Minister
     prepared_by: Person
     approved_by: Person
     topics: list[Topic] = Field(min_length=1)
@@ -282,6 +270,7 @@ class Dossier(Strict):
             texts.append((("dossier", who, "title"), person.title))
             if isinstance(person.name, Text):
                 texts.append((("dossier", who, "name"), person.name))
+        texts.append((("dossier", "minister", "title"), h.minister.title))
         texts += [(("dossier", "topics", i, "title"), t.title) for i, t in enumerate(h.topics)]
         return texts
 
