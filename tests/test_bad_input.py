@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from briefs.cli import main
@@ -254,3 +255,19 @@ def test_broken_shared_template_is_found_by_check(
         assert code == 1, output
         assert expected in output
         assert "Traceback" not in output
+
+
+@pytest.mark.parametrize("key", ["template", "templates"])
+def test_a_path_the_system_refuses_is_a_problem_not_a_crash(project_dir: Path, key: str) -> None:
+    """A name over 255 bytes made the OS raise ENAMETOOLONG from inside the
+    check (found by test_fuzz_input); it is now refused with the setting's line."""
+    config = project_dir / "briefs.yaml"
+    settings = yaml.safe_load(config.read_text())
+    if key == "template":
+        settings["audiences"]["public"]["template"] = "x" * 300 + ".html.j2"
+    else:
+        settings["templates"] = "t" * 300
+    config.write_text(yaml.safe_dump(settings, allow_unicode=True))
+    code, output = run(project_dir, "check")
+    assert code == 1, output
+    assert "expected a path whose every name has 1 to 255 bytes and no NUL" in output, output

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from briefs.errors import InvalidInput, Problem, ProjectNotFound, quoted
 from briefs.source.files import CONFIG_NAME, Folders
@@ -25,6 +25,21 @@ DOMAIN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$"
 """A mail domain as an allow-list names it, in lower case: ``gc.ca``."""
 PRINTABLE = (*SECTIONS, "key_figures")
 """What ``sections:`` may name: a dossier section, or only its ``key: true`` figures."""
+
+
+def _path_text(value: str) -> str:
+    """A file or folder name the operating system can take: a name it refuses
+    (too long, a NUL byte) would otherwise surface as a crash, not a problem."""
+    parts = value.replace("\\", "/").split("/")
+    if not value or "\0" in value or any(len(part.encode()) > 255 for part in parts):
+        raise ValueError(
+            f"expected a path whose every name has 1 to 255 bytes and no NUL, found {quoted(value)}"
+        )
+    return value
+
+
+PathText = Annotated[str, Field(max_length=1024), AfterValidator(_path_text)]
+"""A path in briefs.yaml, relative to the project root."""
 
 
 class _Config(BaseModel):
@@ -52,7 +67,7 @@ class Audience(_Config):
 
     clearance: Classification
     """Highest classification this audience may read."""
-    template: str
+    template: PathText
     """Template file under the templates folder, e.g. ``minister.html.j2``."""
     title: Text
     """Document title shown on the brief, e.g. "Briefing note for the Minister";
@@ -144,15 +159,15 @@ class Settings(_Config):
 
     audiences: Annotated[dict[Id, Audience], Field(min_length=1)]
     """Audiences by name; each is built for every dossier."""
-    data: str = "data"
+    data: PathText = "data"
     """Folder of dossiers, one sub-folder each."""
-    templates: str = "templates"
+    templates: PathText = "templates"
     """Folder of templates, catalogues and assets (stylesheet, fonts)."""
-    output: str = "output"
+    output: PathText = "output"
     """Folder the PDFs are written to."""
-    jobs: str = "jobs"
+    jobs: PathText = "jobs"
     """Folder of job files for ``briefs run`` (see docs/jobs.md)."""
-    state: str = "output/.state"
+    state: PathText = "output/.state"
     """Folder of the edition ledger (SQLite) and the archive of past PDFs."""
     timezone: str = "America/Toronto"
     """Time zone in which an edition's date is stated ("the edition of March 3, 2017"),
