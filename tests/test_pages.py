@@ -153,3 +153,19 @@ def test_a_long_table_repeats_its_header_on_the_next_page(variants: dict[str, Pa
     for page in PdfReader(path).pages[:2]:
         text = page.extract_text()
         assert text.index("Figure Value Period Source") < text.index("Canada, 20")
+
+
+CONTINUATIONS = re.compile(r"^(Telephone|Téléphone|Email|Courriel)\s?:", re.M)
+"""Lines of a contact that follow its name: never the first text of a page."""
+
+
+@pytest.mark.parametrize("name", BRIEFS)
+def test_a_contact_or_source_entry_is_not_split(sample: Built, name: str) -> None:
+    """A contact's telephone and email stay with its name, a source's URL with
+    its title (partners.en split its last contact before these rules)."""
+    for number, text in enumerate(sample.pages(name)[1:], start=2):
+        lines = [line for line in text.splitlines() if line.strip()]
+        body = [line for line in lines if not re.fullmatch(r"(PROT\S+ [ABC].*|Page .*)", line)]
+        first = body[0] if body else ""
+        assert not CONTINUATIONS.match(first), (name, number, first)
+        assert not first.startswith("http"), (name, number, first)
