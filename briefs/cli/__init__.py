@@ -192,17 +192,62 @@ def editions(ctx: click.Context, dossier: str | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from briefs.pipeline import list_editions
+    from briefs.pipeline import edition_states
 
     project = _project(ctx)
-    table = Table("Brief", "Edition", "Built", "Trigger", "SHA-256", "Archived PDF")
-    rows = list_editions(project, dossier)
-    for e in rows:
-        table.add_row(e.brief, str(e.number), e.built_at, e.trigger, e.sha256[:12], e.archive)
+    table = Table(
+        "Brief", "Edition", "Built", "Trigger", "State", "Approved by", "SHA-256", "Archived PDF"
+    )
+    rows = edition_states(project, dossier)
+    for e, state, approval in rows:
+        approver = f"{approval.approved_by}, {approval.approved_at}" if approval else ""
+        table.add_row(
+            e.brief,
+            str(e.number),
+            e.built_at,
+            e.trigger,
+            state,
+            approver,
+            e.sha256[:12],
+            approval.archive if approval else e.archive,
+        )
     if not rows:
         click.echo("no editions yet" + (f" of {dossier}" if dossier else ""))
         return
-    Console(width=200).print(table)
+    Console(width=240).print(table)
+
+
+@main.command()
+@click.argument("dossier")
+@click.option("--audience", required=True, help="The audience whose brief is approved.")
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "fr"]),
+    default=None,
+    help="Only this language [default: all].",
+)
+@click.option("--by", "by", required=True, help="The approver's name, printed on the brief.")
+@click.option(
+    "--edition",
+    type=click.IntRange(min=1),
+    default=None,
+    help="The edition approved; refused unless it is the current one.",
+)
+@click.pass_context
+def approve(
+    ctx: click.Context, dossier: str, audience: str, lang: str | None, by: str, edition: int | None
+) -> None:
+    """Approve the current edition of DOSSIER's brief for an audience: publish it
+    without the draft mark, naming the approver (docs/approval.md)."""
+    from briefs.pipeline import approve as run
+
+    if not by.strip():
+        raise click.BadParameter("expected a name, found nothing", param_hint="--by")
+    for approval, new in run(_project(ctx), dossier, audience, lang, by.strip(), edition):
+        brief = f"{approval.dossier}/{approval.audience}.{approval.lang} #{approval.number}"
+        said = "approved" if new else "already approved, unchanged:"
+        click.echo(f"{brief}: {said} by {approval.approved_by}, {approval.approved_at}")
+        click.echo(f"  {approval.archive}")
 
 
 # The scheduler's commands live beside these, in their own module.
