@@ -188,7 +188,8 @@ def check(ctx: click.Context, dossiers: tuple[str, ...]) -> None:
 @click.argument("dossier", required=False)
 @click.pass_context
 def editions(ctx: click.Context, dossier: str | None) -> None:
-    """List the editions of every brief, or of one DOSSIER's briefs."""
+    """List the editions of every brief, or of one DOSSIER's briefs, with each
+    one's state (draft, approved, superseded, published) and approver."""
     from rich.console import Console
     from rich.table import Table
 
@@ -200,17 +201,10 @@ def editions(ctx: click.Context, dossier: str | None) -> None:
     )
     rows = edition_states(project, dossier)
     for e, state, approval in rows:
-        approver = f"{approval.approved_by}, {approval.approved_at}" if approval else ""
-        table.add_row(
-            e.brief,
-            str(e.number),
-            e.built_at,
-            e.trigger,
-            state,
-            approver,
-            e.sha256[:12],
-            approval.archive if approval else e.archive,
-        )
+        # An approved edition's own PDF is its approved one; the draft stays archived beside it.
+        approver = f"{approval.approved_by} ({approval.approved_at[:10]})" if approval else ""
+        sha, pdf = (approval.sha256, approval.archive) if approval else (e.sha256, e.archive)
+        table.add_row(e.brief, str(e.number), e.built_at, e.trigger, state, approver, sha[:12], pdf)
     if not rows:
         click.echo("no editions yet" + (f" of {dossier}" if dossier else ""))
         return
