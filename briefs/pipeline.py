@@ -209,7 +209,7 @@ def approve(
         done, problems = approve_all(briefs, load, ledger, folders, by, edition, moment, zone)
     if problems:
         raise BriefsRefused(problems)
-    return done
+    return sorted(done, key=lambda found: langs.index(found[0].lang))  # finished in any order
 
 
 def _publish(
