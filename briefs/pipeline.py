@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from briefs.audience.plan import Brief, briefs_of, survey
-from briefs.editions.approvals import Approval, Listed, approval_of, listing, settle
+from briefs.editions.approvals import Approval, Listed, approval_of, listing, mark_draft, settle
 from briefs.editions.approving import approval_languages, approve_all
 from briefs.editions.atomic import write_atomic
 from briefs.editions.digests import Digests
@@ -244,7 +244,7 @@ def _publish(
         ledger.set_inputs(t.dossier, t.audience, t.lang, keys[t.dossier])
         ledger.flush()
     else:
-        publish(
+        edition = publish(
             ledger,
             folders,
             t,
@@ -258,6 +258,8 @@ def _publish(
             timezone=timezone,
             existing=draft.existing,
         )
+        if draft.brief.selection.audience.approval == "required":
+            mark_draft(ledger, edition)  # the ledger says it awaits approval
     if html:
         write_atomic(t.output(folders, ".html"), _standalone(page, folders.templates).encode())
     return True

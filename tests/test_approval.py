@@ -16,7 +16,7 @@ from pypdf import PdfReader
 import briefs.editions.approvals as approvals_module
 from briefs import ApprovalRefused, approve, build, load_project
 from briefs.cli import main
-from briefs.editions.approvals import approvals, released, settle, waiting
+from briefs.editions.approvals import approvals, drafts, released, settle, waiting
 from briefs.editions.fresh import up_to_date
 from briefs.editions.ledger import open_ledger
 from briefs.editions.publish import next_number
@@ -28,6 +28,7 @@ APPROVED = datetime(2017, 3, 2, 15, 0, tzinfo=UTC)
 LATER = datetime(2017, 3, 8, 15, 0, tzinfo=UTC)
 ADM = "Sample Assistant Deputy Minister (sample)"
 MARK = {"en": "DRAFT / ÉBAUCHE", "fr": "ÉBAUCHE / DRAFT"}
+DRAFTS = ("minister", "public")
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +74,17 @@ def test_drafts_carry_the_mark_on_every_page_partners_none(sample: Built, lang: 
     minister = " ".join(pages(sample.paths[f"minister.{lang}"]))
     waiting_text = "Awaiting approval" if lang == "en" else "En attente d’approbation"
     assert waiting_text in minister
+
+
+def test_the_ledger_records_drafts(project: Path) -> None:
+    with open_ledger(load_project(project).folders) as ledger:
+        assert drafts(ledger) == {
+            (SAMPLE, audience, lang, 1) for audience in DRAFTS for lang in ("en", "fr")
+        }
+    approve(load_project(project), SAMPLE, "minister", "fr", ADM, now=APPROVED)
+    with open_ledger(load_project(project).folders) as ledger:
+        assert (SAMPLE, "minister", "fr", 1) not in drafts(ledger)
+        assert (SAMPLE, "minister", "en", 1) in drafts(ledger)
 
 
 def test_approve_publishes_the_approved_pdf_and_keeps_both(project: Path) -> None:
@@ -226,6 +238,7 @@ def test_a_crash_while_approving_is_settled(project: Path, monkeypatch: pytest.M
     with open_ledger(load_project(project).folders) as ledger:
         assert settle(ledger, project) == [f"{SAMPLE}/minister.en #1 approval: discarded"]
         assert approvals(ledger) == {}
+        assert (SAMPLE, "minister", "en", 1) in drafts(ledger)
     assert not (archive(project, "minister.en") / "0001.approved.pdf").exists()
     assert output(project, "minister.en").read_bytes() == draft
     approve(load_project(project), SAMPLE, "minister", "en", ADM, now=APPROVED)

@@ -98,6 +98,17 @@ def approval_of(ledger: Ledger, edition: Edition) -> Approval | None:
     return approvals(ledger, edition.dossier).get(_key(edition))
 
 
+def mark_draft(ledger: Ledger, edition: Edition) -> None:
+    """Record that a new edition of an audience needing approval is a draft:
+    a row in state ``draft``, which an approval replaces."""
+    _ensure(ledger)
+    with ledger.db:
+        ledger.db.execute(
+            "INSERT OR IGNORE INTO approvals VALUES (?,?,?,?,?,'','','','','draft')",
+            (*_key(edition), edition.fingerprint),
+        )
+
+
 def record(
     ledger: Ledger,
     folders: Folders,
@@ -124,7 +135,10 @@ def record(
         raise ArchiveConflict(approval.archive)
     _ensure(ledger)
     with ledger.db:
-        ledger.db.execute("INSERT INTO approvals VALUES (?,?,?,?,?,?,?,?,?,?)", _row(approval))
+        # Over the edition's ``draft`` row, if it has one.
+        ledger.db.execute(
+            "INSERT OR REPLACE INTO approvals VALUES (?,?,?,?,?,?,?,?,?,?)", _row(approval)
+        )
     write_atomic(archive, pdf)
     write_atomic(folders.root / edition.output, pdf)
     _mark_done(ledger, approval.key)
@@ -146,8 +160,12 @@ def settle(ledger: Ledger, root: Path) -> list[str]:
             _mark_done(ledger, approval.key)
         else:
             (root / approval.archive).unlink(missing_ok=True)
-            with ledger.db:
-                ledger.db.execute(f"DELETE FROM approvals WHERE {_WHERE}", approval.key)
+            with ledger.db:  # a draft again, as it was before
+                ledger.db.execute(
+                    "UPDATE approvals SET approved_by = '', approved_at = '', sha256 = '', "
+                    f"archive = '', state = 'draft' WHERE {_WHERE}",
+                    approval.key,
+                )
         brief = f"{approval.dossier}/{approval.audience}.{approval.lang}"
         settled.append(f"{brief} #{approval.number} approval: {'kept' if landed else 'discarded'}")
     return settled
@@ -191,10 +209,11 @@ def released(
 
 def waiting(ledger: Ledger, project: Project) -> list[Edition]:
     """The newest edition of every brief that needs approval and has none, oldest first."""
-    done = approvals(ledger)
+    done, drafted = approvals(ledger), drafts(ledger)
     found = []
     for (dossier, audience, lang), latest in sorted(ledger.latest().items()):
-        if required(project, audience) and (dossier, audience, lang, latest.number) not in done:
+        key = (dossier, audience, lang, latest.number)
+        if (key in drafted or required(project, audience)) and key not in done:
             edition = ledger.get(dossier, audience, lang, latest.number)
             if edition is not None:
                 found.append(edition)
@@ -212,21 +231,31 @@ class Listed(NamedTuple):
 def listing(ledger: Ledger, project: Project) -> list[Listed]:
     """Every published edition, oldest first per brief, with its state."""
     editions, done = ledger.editions(), approvals(ledger)
-    found = states(done, project, editions)
+    found = states(done, drafts(ledger), project, editions)
     return [Listed(e, found[_key(e)], done.get(_key(e))) for e in editions]
 
 
+def drafts(ledger: Ledger) -> set[Key]:
+    """The editions the ledger records as drafts (not approved)."""
+    if not _exists(ledger):
+        return set()
+    rows = ledger.db.execute("SELECT * FROM approvals WHERE state = 'draft'")
+    return {Approval(*row).key for row in rows}
+
+
 def states(
-    done: dict[Key, Approval], project: Project, editions: list[Edition]
+    done: dict[Key, Approval], drafted: set[Key], project: Project, editions: list[Edition]
 ) -> dict[Key, State]:
-    """Each edition's state (see :data:`State`), given every approval."""
+    """Each edition's state (see :data:`State`), given every approval and the
+    recorded drafts. An edition built before approvals were recorded is a draft
+    when its audience needs approval now."""
     newest: dict[tuple[str, str, str], int] = {}
     for d, a, lang, number in done:
         newest[(d, a, lang)] = max(number, newest.get((d, a, lang), 0))
     found: dict[Key, State] = {}
     for e in editions:
         key = _key(e)
-        if not required(project, e.audience) and key not in done:
+        if key not in drafted and not required(project, e.audience) and key not in done:
             found[key] = "published"
         elif key not in done:
             found[key] = "draft"

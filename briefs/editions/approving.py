@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from briefs.audience.plan import Brief
 from briefs.editions.approvals import Approval, approval_of, record, settle
 from briefs.editions.digests import Digests
+from briefs.editions.faults import ensure_writable
 from briefs.editions.ledger import Ledger
 from briefs.editions.stream import Load, render_all
 from briefs.editions.todo import Todo, current_fingerprint
@@ -58,6 +59,9 @@ def approve_all(
     found = [approvable(b, ledger, folders, digests, number, (by, day)) for b in briefs]
     todo = [item for item in found if isinstance(item, Todo)]
     done = [(item, False) for item in found if isinstance(item, Approval)]
+    for item in todo:  # say so now, not after rendering
+        ensure_writable(item.target.output(folders).parent)
+        ensure_writable(item.target.archive(folders, item.number).parent)
     made, problems = publish_approved(
         todo, load, ledger, folders, digests, by=by, now=now, timezone=timezone
     )
