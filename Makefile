@@ -6,14 +6,19 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test lint golden bench bench-run bench-serve clean system-deps test-deps
 
-# The main jobs on the sample: every brief (on-change), then the Minister's
-# weekly email. Its addresses are samples, so it never uses an SMTP server
-# (BRIEFS_SMTP_HOST emptied): the messages are written to output/outbox/.
-# The commands' own lists are dropped: ls lists each file once, built or not.
+# The main jobs on the sample: every brief (on-change), the Minister's note
+# approved (it needs approval, like the backgrounder, which stays a draft:
+# docs/approval.md), then the Minister's weekly email (which still attaches
+# the draft until mail releases approved editions, see docs/approval.md). Its addresses are
+# samples, so it never uses an SMTP server (BRIEFS_SMTP_HOST emptied): the
+# messages are written to output/outbox/. The commands' own lists are
+# dropped: ls lists each file once, built or not.
 demo: system-deps $(STAMP)
 	$(BIN)/briefs jobs run on-change >/dev/null
+	$(BIN)/briefs approve human-trafficking --audience minister \
+	  --by "Sample Assistant Deputy Minister (sample)" >/dev/null
 	BRIEFS_SMTP_HOST= $(BIN)/briefs send minister-weekly >/dev/null
-	@echo "The sample briefs:"
+	@echo "The sample briefs (the Minister's note approved; the backgrounder a draft):"
 	@ls -1 output/human-trafficking/*.pdf
 	@echo "The Minister's weekly email, one per (sample) recipient, not sent:"
 	@ls -1 output/outbox/*.eml

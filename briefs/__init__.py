@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from briefs.version import __version__
 
 _EXPORTS = {
+    "approve": "briefs.pipeline",
     "build": "briefs.pipeline",
     "check": "briefs.pipeline",
     "list_editions": "briefs.pipeline",
@@ -21,6 +22,7 @@ _EXPORTS = {
     "Request": "briefs.request",
     "Project": "briefs.source.config",
     "load_project": "briefs.source.config",
+    "ApprovalRefused": "briefs.errors",
     "ArchiveConflict": "briefs.errors",
     "BriefsError": "briefs.errors",
     "BriefsRefused": "briefs.errors",
@@ -39,6 +41,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "ApprovalRefused",
     "ArchiveConflict",
     "BriefsError",
     "BriefsRefused",
@@ -58,6 +61,7 @@ __all__ = [
     "TemplateFailed",
     "UnknownDossier",
     "__version__",
+    "approve",
     "build",
     "check",
     "list_editions",
@@ -67,6 +71,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from briefs.errors import (
+        ApprovalRefused,
         ArchiveConflict,
         BriefsError,
         BriefsRefused,
@@ -83,7 +88,7 @@ if TYPE_CHECKING:
         TemplateFailed,
         UnknownDossier,
     )
-    from briefs.pipeline import build, check, list_editions, plan
+    from briefs.pipeline import approve, build, check, list_editions, plan
     from briefs.request import Report, Request
     from briefs.source.config import Project, load_project
 

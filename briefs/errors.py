@@ -218,6 +218,14 @@ class ArchiveConflict(BriefsError):
         )
 
 
+class ApprovalRefused(BriefsError):
+    """``briefs approve`` will not approve this brief: nothing was recorded."""
+
+    def __init__(self, brief: str, expected: str, found: str) -> None:
+        self.brief, self.expected, self.found = brief, expected, found
+        super().__init__(f"{brief}: not approved: expected {expected}, found {found}")
+
+
 class AlreadyRunning(BriefsError):
     """Another ``briefs run`` keeps this project: two schedulers would run every job twice."""
 

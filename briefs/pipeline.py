@@ -20,15 +20,17 @@ from pathlib import Path
 from typing import Any
 
 from briefs.audience.plan import Brief, briefs_of, survey
+from briefs.editions.approvals import Approval, Listed, approval_of, listing, mark_draft, settle
+from briefs.editions.approving import approval_languages, approve_all
 from briefs.editions.atomic import write_atomic
 from briefs.editions.digests import Digests
 from briefs.editions.faults import ensure_writable
 from briefs.editions.fresh import assess, inputs_keys
-from briefs.editions.ledger import Edition, Ledger, Trigger, open_ledger, published
-from briefs.editions.publish import publish
+from briefs.editions.ledger import Edition, Ledger, Trigger, open_ledger, read_ledger
+from briefs.editions.publish import publish, restore
 from briefs.editions.stream import render_all
 from briefs.editions.todo import Draft, Todo, decide, html_for
-from briefs.errors import Problem, UnknownDossier
+from briefs.errors import BriefsRefused, Problem, UnknownDossier
 from briefs.render.shipped import font_problems
 from briefs.render.templates import template_problems
 from briefs.render.workers import RenderPool, default_jobs
@@ -63,6 +65,7 @@ def run(project: Project, request: Request) -> Report:
     folders, settings = project.folders, project.settings
     own = RenderPool(folders.assets, request.jobs or default_jobs(), folders.cache)
     with nullcontext(request.pool) if request.pool else own as pool, open_ledger(folders) as ledger:
+        settle(ledger, folders.root)
         digests = Digests(ledger)
         fresh = (
             None
@@ -164,13 +167,49 @@ def preview(project: Project, dossier: str, audience: str, lang: str, base: str)
 def list_editions(project: Project, dossier: str | None = None) -> list[Edition]:
     """Every published edition, oldest first per brief; raise UnknownDossier for a
     ``dossier`` that is neither under data/ nor in the ledger. Reads only."""
-    editions = published(project.folders)
+    return [listed.edition for listed in edition_states(project, dossier)]
+
+
+def edition_states(project: Project, dossier: str | None = None) -> list[Listed]:
+    """:func:`list_editions`, each with its state (draft, approved, superseded,
+    published) and approval (docs/approval.md). Reads only."""
+    with read_ledger(project.folders) as ledger:
+        editions = [] if ledger is None else listing(ledger, project)
     if dossier is None:
         return editions
-    known = sorted(set(project.folders.dossiers()) | {e.dossier for e in editions})
+    known = sorted(set(project.folders.dossiers()) | {e.edition.dossier for e in editions})
     if dossier not in known:
         raise UnknownDossier(dossier, known)
-    return [e for e in editions if e.dossier == dossier]
+    return [e for e in editions if e.edition.dossier == dossier]
+
+
+def approve(
+    project: Project,
+    dossier: str,
+    audience: str,
+    lang: str | None,
+    by: str,
+    edition: int | None = None,
+    now: datetime | None = None,
+) -> list[tuple[Approval, bool]]:
+    """Approve the current edition of a brief in ``lang`` (every language of the
+    audience by default): publish its PDF without the draft mark, naming ``by``,
+    and record the approval. Each brief is checked before any is approved
+    (:func:`~briefs.editions.approving.approvable`); one already approved is
+    left as it is. Returns each approval, and whether it is new."""
+    settings, folders = project.settings, project.folders
+    langs = approval_languages(settings.audiences, dossier, audience, lang)
+    briefs = plan(project, [dossier], [audience], langs)
+
+    def load(name: str) -> tuple[list[Brief], list[Problem]]:
+        return briefs_of(folders, settings.audiences, name, [audience], langs)
+
+    with open_ledger(folders) as ledger:
+        moment, zone = now or datetime.now(UTC), settings.timezone
+        done, problems = approve_all(briefs, load, ledger, folders, by, edition, moment, zone)
+    if problems:
+        raise BriefsRefused(problems)
+    return sorted(done, key=lambda found: langs.index(found[0].lang))  # finished in any order
 
 
 def _publish(
@@ -197,11 +236,15 @@ def _publish(
                 draft.brief.name,
             )
             return False
-        write_atomic(t.output(folders), pdf)  # the same edition, rebuilt on request
+        # The same edition, rebuilt on request: its approved PDF, once approved.
+        approval = approval_of(ledger, last)
+        shown = None if approval is None else (approval.archive, approval.sha256)
+        if shown is None or not restore(folders, last, shown):
+            write_atomic(t.output(folders), pdf)
         ledger.set_inputs(t.dossier, t.audience, t.lang, keys[t.dossier])
         ledger.flush()
     else:
-        publish(
+        edition = publish(
             ledger,
             folders,
             t,
@@ -215,6 +258,8 @@ def _publish(
             timezone=timezone,
             existing=draft.existing,
         )
+        if draft.brief.selection.audience.approval == "required":
+            mark_draft(ledger, edition)  # the ledger says it awaits approval
     if html:
         write_atomic(t.output(folders, ".html"), _standalone(page, folders.templates).encode())
     return True

@@ -176,7 +176,7 @@ def test_minister_note_structure(sample: Built) -> None:
         "Next steps",
         "Recommendation",
         "PREPARED BY",
-        "APPROVED BY",
+        "APPROVAL",  # issue #13: the ledger's approval, "Awaiting approval" in a draft
     ]
     positions = [text.find(h) for h in headings]
     assert -1 not in positions and positions == sorted(positions), positions

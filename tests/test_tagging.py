@@ -21,7 +21,9 @@ from briefs import build, load_project
 from conftest import FIXTURES, REPO, Built, write_project
 
 BRIEFS = [f"{a}.{lang}" for a in ("minister", "partners", "public") for lang in ("en", "fr")]
-MARGINS = re.compile(r"PROTECTED|PROTÉGÉ|Page \d+ (of|de) \d+")
+MARGINS = re.compile(r"PROTECTED|PROTÉGÉ|Page \d+ (of|de) \d+|DRAFT|ÉBAUCHE")
+DRAFTS = ("minister", "public")
+"""Audiences whose sample briefs are drafts (approval: required): one more margin box."""
 
 
 def test_weasyprint_is_the_release_the_wrappers_are_written_for() -> None:
@@ -102,20 +104,24 @@ def test_markings_and_page_numbers_are_artifacts(sample: Built, name: str) -> No
     objects = _text_objects(sample.paths[name])
     margins = [o for o in objects if MARGINS.match(o[1].strip()) and o[3] == -1]
     pages = len(sample.reader(name).pages)
-    per_page = 3 if name.startswith(("minister", "partners")) else 1
+    marked = name.startswith(("minister", "partners"))
+    draft = name.startswith(DRAFTS)
+    per_page = (3 if marked else 1) + draft
     assert len(margins) == per_page * pages, [o for o in objects if MARGINS.match(o[1])]
     assert all(o[2] == ["Artifact"] for o in margins), margins
     reached = _tree_mcids(sample.reader(name))
     read = " ".join(text for page, text, _, mcid in objects if (page, mcid) in reached)
     assert not re.search(r"Page \d+ (of|de) \d+", read)
     assert read.count("PROTECTED") <= 1  # the "Security" line of the minister note
+    assert "DRAFT" not in read and "ÉBAUCHE" not in read  # issue #13: the draft mark
     assert all((page, mcid) in reached for page, _, _, mcid in objects if mcid != -1)
     for page in sample.reader(name).pages:
         operations = ContentStream(page.get_contents(), sample.reader(name)).operations
         artifacts = [o for o, op in operations if op == b"BDC" and o[0] == "/Artifact"]
         subtypes = sorted(str(o[1]["/Subtype"]) for o in artifacts if "/Type" in o[1])
         assert all(o[1]["/Type"] == "/Pagination" for o in artifacts)
-        assert subtypes == (["/Footer"] * 2 + ["/Header"] if per_page == 3 else ["/Footer"])
+        expected = ["/Footer"] * (2 if marked else 1) + ["/Header"] * (marked + draft)
+        assert subtypes == expected
 
 
 @pytest.mark.parametrize("name", ["minister.en", "minister.fr", "partners.en", "partners.fr"])

@@ -188,21 +188,60 @@ def check(ctx: click.Context, dossiers: tuple[str, ...]) -> None:
 @click.argument("dossier", required=False)
 @click.pass_context
 def editions(ctx: click.Context, dossier: str | None) -> None:
-    """List the editions of every brief, or of one DOSSIER's briefs."""
+    """List the editions of every brief, or of one DOSSIER's briefs, with each
+    one's state (draft, approved, superseded, published) and approver."""
     from rich.console import Console
     from rich.table import Table
 
-    from briefs.pipeline import list_editions
+    from briefs.pipeline import edition_states
 
     project = _project(ctx)
-    table = Table("Brief", "Edition", "Built", "Trigger", "SHA-256", "Archived PDF")
-    rows = list_editions(project, dossier)
-    for e in rows:
-        table.add_row(e.brief, str(e.number), e.built_at, e.trigger, e.sha256[:12], e.archive)
+    table = Table(
+        "Brief", "Edition", "Built", "Trigger", "State", "Approved by", "SHA-256", "Archived PDF"
+    )
+    rows = edition_states(project, dossier)
+    for e, state, approval in rows:
+        # An approved edition's own PDF is its approved one; the draft stays archived beside it.
+        approver = f"{approval.approved_by} ({approval.approved_at[:10]})" if approval else ""
+        sha, pdf = (approval.sha256, approval.archive) if approval else (e.sha256, e.archive)
+        table.add_row(e.brief, str(e.number), e.built_at, e.trigger, state, approver, sha[:12], pdf)
     if not rows:
         click.echo("no editions yet" + (f" of {dossier}" if dossier else ""))
         return
-    Console(width=200).print(table)
+    Console(width=240).print(table)
+
+
+@main.command()
+@click.argument("dossier")
+@click.option("--audience", required=True, help="The audience whose brief is approved.")
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "fr"]),
+    default=None,
+    help="Only this language [default: all].",
+)
+@click.option("--by", "by", required=True, help="The approver's name, printed on the brief.")
+@click.option(
+    "--edition",
+    type=click.IntRange(min=1),
+    default=None,
+    help="The edition approved; refused unless it is the current one.",
+)
+@click.pass_context
+def approve(
+    ctx: click.Context, dossier: str, audience: str, lang: str | None, by: str, edition: int | None
+) -> None:
+    """Approve the current edition of DOSSIER's brief for an audience: publish it
+    without the draft mark, naming the approver (docs/approval.md)."""
+    from briefs.pipeline import approve as run
+
+    if not by.strip():
+        raise click.BadParameter("expected a name, found nothing", param_hint="--by")
+    for approval, new in run(_project(ctx), dossier, audience, lang, by.strip(), edition):
+        brief = f"{approval.dossier}/{approval.audience}.{approval.lang} #{approval.number}"
+        said = "approved" if new else "already approved, unchanged:"
+        click.echo(f"{brief}: {said} by {approval.approved_by}, {approval.approved_at}")
+        click.echo(f"  {approval.archive}")
 
 
 # The scheduler's commands live beside these, in their own module.

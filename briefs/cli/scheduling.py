@@ -18,6 +18,7 @@ from briefs.errors import BriefsError, InvalidInput
 
 if TYPE_CHECKING:
     from briefs.schedule.jobs import Job
+    from briefs.source.config import Project
 
 
 def _logging(json_logs: bool, verbose: bool) -> None:
@@ -118,8 +119,9 @@ def run_job(ctx: click.Context, job_id: str) -> None:
 @click.command()
 @click.pass_context
 def status(ctx: click.Context) -> None:
-    """Show whether briefs run is running, each job's last run, and what is
-    failing and why. Exit code 1 when something is failing."""
+    """Show whether briefs run is running, each job's last run, the editions
+    waiting for approval, and what is failing and why. Exit code 1 when
+    something is failing (waiting for approval is not a failure)."""
     from rich.console import Console
     from rich.table import Table
 
@@ -159,6 +161,7 @@ def status(ctx: click.Context) -> None:
     if counts:
         mail = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
         click.echo(f"outbox: {mail} (briefs outbox lists them)")
+    _waiting(project)
     if not failing:
         click.echo("nothing is failing")
         return
@@ -168,6 +171,24 @@ def status(ctx: click.Context) -> None:
         for line in reason.splitlines():
             click.echo(f"    {line}")
     sys.exit(1)
+
+
+def _waiting(project: Project) -> None:
+    """The editions awaiting approval, and for how long; never a failure."""
+    from briefs.editions.approvals import waiting
+    from briefs.editions.ledger import read_ledger
+
+    with read_ledger(project.folders, settle=False) as ledger:
+        editions = [] if ledger is None else waiting(ledger, project)
+    if not editions:
+        click.echo("no edition is waiting for approval")
+        return
+    click.echo(f"waiting for approval ({len(editions)}; `briefs approve` approves one):")
+    now = datetime.now(UTC)
+    for e in editions:
+        hours = int((now - datetime.fromisoformat(e.built_at)).total_seconds() // 3600)
+        span = f"{hours // 24} day(s) {hours % 24} h" if hours >= 24 else f"{hours} h"
+        click.echo(f"- {e.brief} edition {e.number}, built {e.built_at} ({span} ago)")
 
 
 def _scope(job: Job) -> str:

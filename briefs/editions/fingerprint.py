@@ -55,6 +55,14 @@ UNPRINTED = {"email_domains", "reading_level"}
 """Audience settings that do not change its PDFs."""
 
 
+def _unprinted(selection: Selection) -> set[str]:
+    """What the audience's PDFs do not show: :data:`UNPRINTED`, and ``approval``
+    when it is ``none`` (the default), so adding that rebuilds nothing; when
+    ``required`` its PDFs carry the draft mark, so it counts."""
+    none = selection.audience.approval == "none"
+    return UNPRINTED | {"approval"} if none else UNPRINTED
+
+
 def fingerprint(
     selection: Selection,
     lang: str,
@@ -73,7 +81,9 @@ def fingerprint(
         # nor do those about mail, which the PDF does not show.
         "audience": [
             selection.audience_name,
-            selection.audience.model_dump(mode="json", exclude_none=True, exclude=UNPRINTED),
+            selection.audience.model_dump(
+                mode="json", exclude_none=True, exclude=_unprinted(selection)
+            ),
         ],
         "content": snapshot(selection, lang) if content is None else content,
         "templates": {name: digests.of(templates / name) for name in used},

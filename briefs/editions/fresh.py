@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from briefs.editions.approvals import shown_digests
 from briefs.editions.digests import Digests
 from briefs.editions.ledger import LEDGER_NAME, Ledger, open_ledger
 from briefs.editions.software import software
@@ -76,7 +77,7 @@ def assess(
     if any(a not in planned["audiences"] for a in audiences):
         return None
     keys = inputs_keys(folders, digests, dossiers or available)
-    known, latest = ledger.all_inputs(), ledger.latest()
+    known, latest, approved = ledger.all_inputs(), ledger.latest(), shown_digests(ledger)
     wanted = [
         (audience, lang)
         for audience, audience_langs in planned["audiences"].items()
@@ -92,7 +93,8 @@ def assess(
             if (
                 known.get(brief) != key
                 or edition is None
-                or digests.of(folders.root / edition.output) != edition.sha256
+                or digests.of(folders.root / edition.output)
+                != approved.get((*brief, edition.number), edition.sha256)
             ):
                 stale.append(dossier)
                 break

@@ -74,17 +74,21 @@ def next_number(folders: Folders, target: Target, last: Edition | None) -> int:
     and after every PDF in its archive, so a ledger that was deleted or moved
     aside never reuses (and overwrites) an archived edition."""
     folder = target.archive(folders, 1).parent
+    # 0003.approved.pdf (an approved PDF, see approvals.py) has stem "0003.approved": skipped.
     archived = [int(p.stem) for p in folder.glob("*.pdf") if p.stem.isdigit()]
     return max([last.number if last else 0, *archived]) + 1
 
 
-def restore(folders: Folders, edition: Edition) -> bool:
-    """Put a published edition's archived PDF back in place, if the archive is sound."""
-    archive = folders.root / edition.archive
+def restore(folders: Folders, edition: Edition, shown: tuple[str, str] | None = None) -> bool:
+    """Put a published edition's archived PDF back in place, if the archive is
+    sound; ``shown`` is the (archive, SHA-256) to put there instead, its
+    approved PDF once it is approved (see :func:`~briefs.editions.approvals.shown`)."""
+    path, sha = shown or (edition.archive, edition.sha256)
+    archive = folders.root / path
     if not archive.is_file():
         return False
     pdf = archive.read_bytes()
-    if hashlib.sha256(pdf).hexdigest() != edition.sha256:
+    if hashlib.sha256(pdf).hexdigest() != sha:
         return False
     write_atomic(folders.root / edition.output, pdf)
     return True

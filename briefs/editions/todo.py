@@ -12,11 +12,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment
+
 from briefs.audience.guard import Phrase, Watchlist, html_text, line_of, printed_for, shorten
 from briefs.audience.plan import Brief, Target
+from briefs.editions.approvals import shown
 from briefs.editions.changes import compare, withdrawn
 from briefs.editions.changes import load as load_snapshot
 from briefs.editions.digests import Digests
@@ -52,6 +56,9 @@ class Todo:
     (a new edition): every id the dossier has when it is loaded again."""
     forbidden: list[Item] | None = None
     """Old wordings the guard looks for; None: read from the ledger when drafted."""
+    approved: tuple[str, date] | None = None
+    """Render it as approved by this person on this day (``briefs approve``);
+    None: as a build does, a draft if its audience needs approval."""
 
 
 @dataclass
@@ -69,6 +76,7 @@ class Draft:
     last: Edition | None = None
     forbidden: list[Item] = field(default_factory=list)
     watch: Watchlist | None = None
+    approved: tuple[str, date] | None = None
 
     @classmethod
     def first(cls, brief: Brief) -> Draft:
@@ -98,7 +106,9 @@ def draft_for(
     forbidden = todo.forbidden
     if forbidden is None:
         forbidden = [] if last is None else _left(ledger, brief, existing)
-    return Draft(todo, brief, mark, _encoded(content), existing, previous, last, forbidden)
+    drafted = Draft(todo, brief, mark, _encoded(content), existing, previous, last, forbidden)
+    drafted.approved = todo.approved
+    return drafted
 
 
 def html_for(draft: Draft, templates: Path) -> str:
@@ -110,7 +120,8 @@ def html_for(draft: Draft, templates: Path) -> str:
         since, sections = previous.edition_date, brief.selection.audience.sections
         changes = compare(old, new, set(draft.existing), brief.lang, since, sections)
     labels = catalogue(templates, brief.lang)
-    context = build_context(brief.selection, brief.lang, labels, draft.todo.number, changes)
+    number = draft.todo.number
+    context = build_context(brief.selection, brief.lang, labels, number, changes, draft.approved)
     printed: list[str] = []
     html = render_html(templates, brief.selection.audience.template, context, printed)
     draft.watch = _watchlist(draft, printed)
@@ -183,7 +194,7 @@ def decide(
     """
     env = environment(folders.templates)
     marks = [
-        (brief.target, fingerprint(brief.selection, brief.lang, folders.templates, env, digests))
+        (brief.target, current_fingerprint(brief, folders, env, digests))
         for briefs in dossiers
         for brief in briefs
     ]
@@ -192,11 +203,12 @@ def decide(
     for t, mark in marks:
         last = ledger.last(t.dossier, t.audience, t.lang)
         if last is not None and last.fingerprint == mark:
-            if not force and digests.of(folders.root / last.output) == last.sha256:
+            held = shown(ledger, last)  # its approved PDF, once approved
+            if not force and digests.of(folders.root / last.output) == held[1]:
                 ledger.set_inputs(t.dossier, t.audience, t.lang, keys[t.dossier])
                 decision.current += 1
                 continue
-            if not force and restore(folders, last):
+            if not force and restore(folders, last, held):
                 ledger.set_inputs(t.dossier, t.audience, t.lang, keys[t.dossier])
                 decision.restored.append(t.output(folders))
                 continue
@@ -208,6 +220,12 @@ def decide(
             todo.append(Todo(t, next_number(folders, t, last), mark, number, number))
     ledger.flush()
     return decision
+
+
+def current_fingerprint(brief: Brief, folders: Folders, env: Environment, digests: Digests) -> str:
+    """The fingerprint the brief has now: what :func:`decide` compares with its
+    last edition's, and ``briefs approve`` too, to refuse a stale edition."""
+    return fingerprint(brief.selection, brief.lang, folders.templates, env, digests)
 
 
 def _encoded(content: dict[str, Any]) -> str:

@@ -7,12 +7,14 @@ the other language, and never an item that was not selected.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 from markupsafe import Markup
 
 from briefs.audience.selection import Selection
 from briefs.render.addressee import MinisterView, document_title, minister_view
+from briefs.render.approval import ApprovalView, approval_view
 from briefs.render.catalogue import Catalogue
 from briefs.render.charts import bar_chart
 from briefs.render.citations import Citations, SourceView
@@ -119,7 +121,6 @@ class BriefContext:
     action: str
     marking: str | None
     prepared_by: PersonView
-    approved_by: PersonView
     topics: list[TopicView]
     figures: list[FigureView]
     series: list[SeriesView]
@@ -133,6 +134,7 @@ class BriefContext:
     minister: MinisterView | None = None
     decision: bool = False
     """The note asks for a decision: it ends with the minister's decision block."""
+    approval: ApprovalView = field(default_factory=ApprovalView)
 
     @property
     def key_figures(self) -> list[FigureView]:
@@ -145,8 +147,10 @@ def build_context(
     labels: Catalogue,
     edition: int = 1,
     changes: ChangesView | None = None,
+    approved: tuple[str, date] | None = None,
 ) -> BriefContext:
-    """Localize one selection; the only place the model meets a language."""
+    """Localize one selection; the only place the model meets a language.
+    ``approved`` is the ledger's approval of this edition: its approver and date."""
     d = selection.printed
     plain = selection.audience.plain_language
     figures = {f.id: f for f in d.figures}
@@ -231,11 +235,6 @@ def build_context(
             say(h.prepared_by.title),
             h.prepared_by.phone,
         ),
-        approved_by=PersonView(
-            typography(name_text(h.approved_by.name, lang), lang),
-            say(h.approved_by.title),
-            h.approved_by.phone,
-        ),
         topics=topics,
         figures=figure_views,
         series=series,
@@ -270,6 +269,7 @@ def build_context(
         changes=changes,
         minister=minister,
         decision=h.action is Action.decision,
+        approval=approval_view(selection.audience.approval == "required", approved, lang),
     )
 
 

@@ -14,3 +14,11 @@ def marking_text(level: str, lang: str) -> str:
     """The bilingual marking, the brief's language first: "PROTÉGÉ B / PROTECTED B"."""
     own = MARKINGS[level]
     return " / ".join([own[lang], *(text for other, text in own.items() if other != lang)])
+
+
+DRAFT = {"en": "DRAFT", "fr": "ÉBAUCHE"}
+
+
+def draft_text(lang: str) -> str:
+    """The bilingual draft mark, the brief's language first: "ÉBAUCHE / DRAFT"."""
+    return " / ".join([DRAFT[lang], *(text for other, text in DRAFT.items() if other != lang)])

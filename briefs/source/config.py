@@ -93,6 +93,10 @@ class Audience(_Config):
     reading_level: ReadingLevel | None = None
     """Reading-level targets ``briefs check`` reports against; a warning only."""
 
+    approval: Literal["required", "none"] = "none"
+    """``required``: every edition is a draft, printed with a DRAFT mark and
+    released only once ``briefs approve`` approves it (docs/approval.md)."""
+
     email_domains: list[Annotated[str, Field(pattern=DOMAIN)]] | None = None
     """Mail domains its briefs may be emailed to (``gc.ca`` allows
     ``justice.gc.ca`` too). Unset: any domain for an Unclassified audience,

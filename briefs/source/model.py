@@ -112,7 +112,6 @@ class Header(Strict):
     action: Action = Action.information
     minister: Minister
     prepared_by: Person
-    approved_by: Person
     topics: list[Topic] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -265,11 +264,9 @@ class Dossier(Strict):
         texts: list[tuple[tuple[str | int, ...], Text]] = [
             (("dossier", name), value) for name, value in h if isinstance(value, Text)
         ]
-        for who in ("prepared_by", "approved_by"):
-            person = getattr(h, who)
-            texts.append((("dossier", who, "title"), person.title))
-            if isinstance(person.name, Text):
-                texts.append((("dossier", who, "name"), person.name))
+        texts.append((("dossier", "prepared_by", "title"), h.prepared_by.title))
+        if isinstance(h.prepared_by.name, Text):
+            texts.append((("dossier", "prepared_by", "name"), h.prepared_by.name))
         texts.append((("dossier", "minister", "title"), h.minister.title))
         texts += [(("dossier", "topics", i, "title"), t.title) for i, t in enumerate(h.topics)]
         return texts

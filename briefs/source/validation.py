@@ -15,6 +15,12 @@ from pydantic import BaseModel, ValidationError
 from briefs.errors import Problem, quoted
 from briefs.source.yamlfile import Location, YamlDocument, dotted
 
+RETIRED = {
+    "approved_by": "approvals are recorded in the ledger with `briefs approve`, not in "
+    "the data (the note prints the ledger's approver); remove this field",
+}
+"""Keys that were once valid, and what replaced them."""
+
 
 def problems_from(
     error: ValidationError, document: YamlDocument, shown: str, root: type[BaseModel]
@@ -34,6 +40,8 @@ def _message(item: Any, location: Location, root: type[BaseModel]) -> str:
     found = _found(item.get("input"))
     if kind == "missing":
         return "missing required field"
+    if kind == "extra_forbidden" and location[-1] in RETIRED:
+        return f"{quoted(location[-1])} is no longer read: {RETIRED[str(location[-1])]}"
     if kind == "extra_forbidden":
         allowed = _allowed_keys(root, location[:-1])
         hint = f"; expected one of: {', '.join(allowed)}" if allowed else ""

@@ -1,0 +1,39 @@
+"""What a brief prints about its approval: a draft mark, or who approved it.
+
+An approval lives in the ledger only (docs/approval.md); this is its printed
+side, given to templates as ``brief.approval``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from briefs.render.markings import draft_text
+from briefs.source.dates import PartialDate
+from briefs.source.formats import date_text, typography
+
+
+@dataclass(frozen=True)
+class ApprovalView:
+    """Where the brief stands on approval. The approver printed is the
+    ledger's, never the data's."""
+
+    required: bool = False
+    approved_by: str | None = None
+    approved_on: str | None = None
+    """The approval's date, localized."""
+    mark: str | None = None
+    """The bilingual draft mark, for a draft only: "DRAFT / ÉBAUCHE"."""
+
+
+def approval_view(required: bool, approved: tuple[str, date] | None, lang: str) -> ApprovalView:
+    """A draft (``required`` and not ``approved``) carries the mark; an approved
+    edition names its approver and date; an audience without approval neither."""
+    if not required:
+        return ApprovalView()
+    if approved is None:
+        return ApprovalView(required=True, mark=draft_text(lang))
+    by, on = approved
+    day = PartialDate(year=on.year, month=on.month, day=on.day)
+    return ApprovalView(True, typography(by, lang), date_text(day, lang))
