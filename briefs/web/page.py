@@ -1,8 +1,9 @@
 """The pages ``briefs serve`` shows people: the list of briefs, in English
 or French, and an author's preview of one brief's HTML.
 
-The list shows the current edition, its date and what it changed only for
-briefs open to the public; the others are named with the address a token
+The list shows the released edition (the last approved one where approval
+is required), its date, its approver and what it changed only for briefs
+open to the public; the others are named with the address a token
 holder uses, and nothing of their content.
 """
 
@@ -37,6 +38,9 @@ WORDS: dict[str, dict[str, str]] = {
         "first": "First edition.",
         "wording": "Wording only.",
         "none_yet": "Not built yet.",
+        "awaiting": "Not yet approved: no edition is released yet.",
+        "approved_by": "approved by",
+        "approvals": "Drafts waiting for approval",
         "token": "Needs an access token for this audience:",
         "no_dossiers": "There are no dossiers yet.",
         "footer": "Built by briefs from one source of truth.",
@@ -58,6 +62,9 @@ WORDS: dict[str, dict[str, str]] = {
         "first": "Première édition.",
         "wording": "Formulation seulement.",
         "none_yet": "Pas encore produit.",
+        "awaiting": "Pas encore approuvé : aucune édition n’est encore diffusée.",
+        "approved_by": "approuvée par",
+        "approvals": "Ébauches en attente d’approbation",
         "token": "Jeton d’accès de ce public requis :",
         "no_dossiers": "Il n’y a pas encore de dossier.",
         "footer": "Produit par briefs à partir d’une source unique.",
@@ -94,6 +101,8 @@ def _dossier(project: Project, name: str, lang: str) -> dict[str, Any]:
             "open": brief.open,
             "url": brief.url,
             "number": 0,
+            "awaiting": brief.awaiting,
+            "approved_by": brief.approved_by,
         }
         last = brief.current
         if last is not None:

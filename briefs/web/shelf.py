@@ -43,6 +43,7 @@ from briefs.source.config import Project, load_project
 from briefs.source.files import CONFIG_NAME, Folders
 from briefs.source.model import Classification, Text
 from briefs.web import stamps
+from briefs.web.release import Copy, release, releases
 from briefs.web.stamps import Kept
 
 log = logging.getLogger("briefs.web")
@@ -54,6 +55,14 @@ class Served:
 
     edition: Edition
     content: bytes
+    sha256: str = ""
+    """The content's SHA-256 when it is not the edition's (an approved PDF)."""
+    draft: bool = False
+    """An edition awaiting approval: only for author and approver tokens."""
+
+    @property
+    def etag(self) -> str:
+        return self.sha256 or self.edition.sha256
 
 
 @dataclass(frozen=True)
@@ -80,6 +89,8 @@ class Shelf:
         self._project: Kept[Project] | None = None
         self._current: dict[str, Kept[Served]] = {}
         """Briefs found current, or refused by their inputs."""
+        self._released: dict[str, Kept[Served | None]] = {}
+        """What readers get of each brief (None: nothing approved yet)."""
         self.renders = 0
         """Builds that published something, for tests and the bench."""
 
@@ -178,6 +189,31 @@ class Shelf:
         self._failed.pop(brief, None)
         return False
 
+    def released(self, project: Project, dossier: str, audience: str, lang: str) -> Served | None:
+        """What a reader gets of a brief: its last approved edition when its
+        audience needs approval (None before any), else its newest. Kept
+        while the brief's stamp holds (an approval writes the ledger)."""
+        brief = f"{dossier}/{audience}.{lang}"
+        kept = self._released.get(brief)
+        if kept is not None and kept.holds():
+            return kept.value
+        stamp = stamps.brief(project.folders, dossier, audience, lang)
+        got = release(project, dossier, audience, lang)
+        served = None
+        if got is not None:
+            handed = Copy(got.edition, got.pdf, got.sha256, got.approval, False)
+            served = self.handed(project, handed)
+        if got is None or served is not None:
+            self._released[brief] = stamps.keep(served, *stamp)
+        return served
+
+    def handed(self, project: Project, copy: Copy) -> Served | None:
+        """The bytes of an edition's copy, only if their SHA-256 is the one recorded."""
+        content = read_placed(project.folders, copy.pdf)
+        if content is None or hashlib.sha256(content).hexdigest() != copy.sha256:
+            return None
+        return Served(copy.edition, content, copy.sha256, copy.draft)
+
     def edition(
         self, project: Project, dossier: str, audience: str, lang: str, number: int | None = None
     ) -> Served | None:
@@ -197,13 +233,13 @@ class Shelf:
         edition = editions[-1]
         places = [edition.archive] if number is not None else [edition.output, edition.archive]
         for place in places:
-            content = _read(project.folders, place)
+            content = read_placed(project.folders, place)
             if content is not None and hashlib.sha256(content).hexdigest() == edition.sha256:
                 return Served(edition, content)
         return None
 
 
-def _read(folders: Folders, place: str) -> bytes | None:
+def read_placed(folders: Folders, place: str) -> bytes | None:
     """A PDF the ledger names, read only from the output folder or the archive."""
     path = (folders.root / place).resolve()
     inside = path.is_relative_to(folders.output.resolve()) or path.is_relative_to(
@@ -256,8 +292,9 @@ def summary(project: Project, editions: list[Edition], audience: str, lang: str)
 
 @dataclass(frozen=True)
 class Listed:
-    """One brief of a dossier, as the page and the API list it: its current
-    edition and what it changed are given only for an audience open to all."""
+    """One brief of a dossier, as the page and the API list it: its released
+    edition (the last approved one where approval is required), what it
+    changed and who approved it are given only for an audience open to all."""
 
     audience: str
     lang: str
@@ -266,20 +303,34 @@ class Listed:
     open: bool
     current: Edition | None = None
     changes: tuple[str, ...] = ()
+    sha256: str = ""
+    approved_by: str = ""
+    approved_at: str = ""
+    awaiting: bool = False
+    """Built, but no edition is approved yet: nothing is released."""
 
 
 def listing(project: Project, dossier: str) -> list[Listed]:
     """Every brief of ``dossier``, audience by audience, language by language."""
     editions = published(project.folders, dossier)
+    out = releases(project, dossier)
     listed = []
     for audience, settings in project.settings.audiences.items():
         for lang in settings.languages:
             is_open = settings.clearance is Classification.unclassified
-            mine = [e for e in editions if e.audience == audience and e.lang == lang]
+            got = out.get((audience, lang))
             url = f"/dossiers/{dossier}/{audience}.{lang}.pdf"
             brief = Listed(audience, lang, settings.title, url, is_open)
-            if is_open and mine:
-                changes = tuple(summary(project, editions, audience, lang))
-                brief = replace(brief, current=mine[-1], changes=changes)
+            built = any(e.audience == audience and e.lang == lang for e in editions)
+            if is_open and got is None and built:
+                brief = replace(brief, awaiting=True)
+            if is_open and got is not None:
+                number = got.edition.number
+                before = [e for e in editions if e.number <= number or e.audience != audience]
+                changes = tuple(summary(project, before, audience, lang))
+                brief = replace(brief, current=got.edition, changes=changes, sha256=got.sha256)
+                if got.approval is not None:
+                    at = got.approval.approved_at
+                    brief = replace(brief, approved_by=got.approval.approved_by, approved_at=at)
             listed.append(brief)
     return listed
