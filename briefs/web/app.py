@@ -108,7 +108,11 @@ def create_app(root: Path) -> FastAPI:
         if served is None:  # a stale brief is built first (a new draft, maybe)
             served = await run_in_threadpool(shelf.current, project, dossier, audience, lang)
         if served is not None and needs_approval(project, audience):
-            served = await run_in_threadpool(shelf.released, project, dossier, audience, lang)
+            release = shelf.kept_release(dossier, audience, lang)
+            if release is not None:
+                served = release.value
+            else:
+                served = await run_in_threadpool(shelf.released, project, dossier, audience, lang)
             if served is None:
                 raise HTTPException(
                     404,
@@ -128,7 +132,7 @@ def create_app(root: Path) -> FastAPI:
         served = shelf.current(project, dossier, audience, lang)
         if served is not None:
             served = shelf.handed(project, copy(project, served.edition))
-        return _pdf(served, request)
+        return _pdf(served, request, private=True)
 
     @app.get("/dossiers/{dossier}/{brief}/editions/{number:int}.pdf", tags=["briefs"])
     def past(
@@ -225,7 +229,7 @@ def _split(brief: str) -> tuple[str, str]:
     return audience, lang
 
 
-def _pdf(served: Served | None, request: Request) -> Response:
+def _pdf(served: Served | None, request: Request, private: bool = False) -> Response:
     if served is None:
         raise HTTPException(404, "no edition of this brief yet")
     e = served.edition
@@ -236,7 +240,7 @@ def _pdf(served: Served | None, request: Request) -> Response:
             datetime.fromisoformat(e.built_at).astimezone(UTC), usegmt=True
         ),
         # A draft must not sit in a shared cache, nor on the author's disk.
-        "Cache-Control": "private, no-store" if served.draft else "no-cache",
+        "Cache-Control": "private, no-store" if served.draft or private else "no-cache",
         "Content-Disposition": f'inline; filename="{e.dossier}_{e.audience}_{e.lang}_'
         f'{e.edition_date}.pdf"',
         "X-Briefs-Edition": str(e.number),

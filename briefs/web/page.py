@@ -25,7 +25,7 @@ WORDS: dict[str, dict[str, str]] = {
     "en": {
         "title": "Briefs",
         "heading": "Briefs",
-        "intro": "The current edition of each brief, in English and in French.",
+        "intro": "The released edition of each brief, in English and in French.",
         "skip": "Skip to the briefs",
         "language_menu": "Language",
         "other_language": "Français",
@@ -48,7 +48,7 @@ WORDS: dict[str, dict[str, str]] = {
     "fr": {
         "title": "Documents d’information",
         "heading": "Documents d’information",
-        "intro": "L’édition en vigueur de chaque document, en français et en anglais.",
+        "intro": "L’édition diffusée de chaque document, en français et en anglais.",
         "skip": "Passer aux documents",
         "language_menu": "Langue",
         "other_language": "English",

@@ -189,6 +189,12 @@ class Shelf:
         self._failed.pop(brief, None)
         return False
 
+    def kept_release(self, dossier: str, audience: str, lang: str) -> Kept[Served | None] | None:
+        """What readers get of a brief, kept while its stamp holds, else None:
+        stats only, so a released brief is answered on the event loop."""
+        kept = self._released.get(f"{dossier}/{audience}.{lang}")
+        return kept if kept is not None and kept.holds() else None
+
     def released(self, project: Project, dossier: str, audience: str, lang: str) -> Served | None:
         """What a reader gets of a brief: its last approved edition when its
         audience needs approval (None before any), else its newest. Kept
