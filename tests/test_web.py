@@ -124,9 +124,11 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 @pytest.fixture
 def tokens(project: Path) -> dict[str, str]:
-    """A live token for each audience and for the operator, made through the library."""
+    """A live token for each audience and for the operator, and an author's
+    token of the two audiences needing approval, made through the library."""
+    roles = ("minister", "partners", "public", "operator", "minister:author", "public:author")
     with open_tokens(load_project(project).folders) as store:
-        return {role: store.create(role) for role in ("minister", "partners", "public", "operator")}
+        return {role: store.create(role) for role in roles}
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -921,14 +923,18 @@ def test_openapi_lists_the_routes(client: TestClient) -> None:
 
 
 def test_preview_shows_a_template_edit_on_reload_without_an_edition(
-    project: Path, client: TestClient, edit: Edit
+    project: Path, client: TestClient, edit: Edit, tokens: dict[str, str]
 ) -> None:
     templates = copy_templates(project)
     set_config(project, lambda config: config.update(templates="templates"))
     before, ledger = tree_state(project / "output"), list_editions(load_project(project))
     url = f"/preview/{SAMPLE}/public.en.html"
+    author = bearer(tokens["public:author"])
+    # what renders now is a draft of an audience needing approval: for its authors
+    assert client.get(url).status_code == 401
+    assert client.get(url, headers=bearer(tokens["public"])).status_code == 403
 
-    first = client.get(url)
+    first = client.get(url, headers=author)
     assert first.status_code == 200
     assert first.headers["content-type"].startswith("text/html")
     assert '<base href="/preview/">' in first.text
@@ -946,11 +952,11 @@ def test_preview_shows_a_template_edit_on_reload_without_an_edition(
         "<h1>{{ brief.title }}</h1>\n<p>Reloaded after an edit</p>",
     )
     edit(templates / "assets" / "brief.css", "/* briefs:", "/* edited in a test */\n/* briefs:")
-    again = client.get(url)
+    again = client.get(url, headers=author)
     assert again.status_code == 200
     assert "Reloaded after an edit" in again.text
     assert "/* edited in a test */" in client.get("/preview/assets/brief.css").text
-    french = client.get(f"/preview/{SAMPLE}/public.fr.html")
+    french = client.get(f"/preview/{SAMPLE}/public.fr.html", headers=author)
     assert "Reloaded after an edit" in french.text and '<html lang="fr-CA"' in french.text
 
     assert tree_state(project / "output") == before
@@ -963,12 +969,12 @@ def test_a_protected_preview_needs_its_token(client: TestClient, tokens: dict[st
     assert anonymous.status_code == 401
     assert anonymous.headers["www-authenticate"] == "Bearer"
     assert PROTECTED_B_TEXT not in anonymous.text
-    for other in ("partners", "public", "operator"):
+    for other in ("partners", "public", "operator", "public:author", "minister"):
         refused = client.get(url, headers=bearer(tokens[other]))
         assert refused.status_code == 403
         assert PROTECTED_B_TEXT not in refused.text
     assert client.get(url, headers=bearer("brf_garbage")).status_code == 401
-    allowed = client.get(url, headers=bearer(tokens["minister"]))
+    allowed = client.get(url, headers=bearer(tokens["minister:author"]))
     assert allowed.status_code == 200
     assert " ".join(PROTECTED_B_TEXT.split()) in " ".join(allowed.text.split())
     partners = client.get(f"/preview/{SAMPLE}/partners.fr.html", headers=bearer(tokens["partners"]))
@@ -984,7 +990,7 @@ def test_a_preview_of_invalid_input_says_where_without_quoting_protected_data(
     for old, new in TEXT_WITHOUT_LANGUAGES:
         edit(project / ANALYSIS, old, new)
     for url, headers in (
-        (f"/preview/{SAMPLE}/public.en.html", {}),
+        (f"/preview/{SAMPLE}/public.en.html", bearer(tokens["public:author"])),
         (f"/preview/{SAMPLE}/partners.en.html", bearer(tokens["partners"])),
     ):
         response = client.get(url, headers=headers)
@@ -998,14 +1004,20 @@ def test_a_preview_of_invalid_input_says_where_without_quoting_protected_data(
 
 
 def test_a_preview_the_leak_guard_refuses_does_not_quote_the_leak(
-    project: Path, client: TestClient, edit: Edit, caplog: pytest.LogCaptureFixture
+    project: Path,
+    client: TestClient,
+    edit: Edit,
+    caplog: pytest.LogCaptureFixture,
+    tokens: dict[str, str],
 ) -> None:
     """A public template that prints a Protected B item's words: the guard
     refuses the page, and the refusal does not repeat them to the public."""
     templates = copy_templates(project)
     set_config(project, lambda config: config.update(templates="templates"))
     edit(templates / "public.html.j2", "<h1>{{ brief.title }}</h1>", f"<p>{LEAKED}</p>")
-    response = client.get(f"/preview/{SAMPLE}/public.en.html")
+    response = client.get(
+        f"/preview/{SAMPLE}/public.en.html", headers=bearer(tokens["public:author"])
+    )
     assert response.status_code == 422
     assert "may not see" in response.text
     assert "public.html.j2" in response.text

@@ -158,11 +158,12 @@ def create_app(root: Path) -> FastAPI:
     @app.get("/preview/{dossier}/{brief}.html", response_class=HTMLResponse, tags=["authors"])
     def preview(dossier: str, brief: str, credentials: Credentials) -> HTMLResponse:
         """The brief's HTML as rendered now, with its stylesheet: a template
-        change shows on reload, without making a PDF."""
+        change shows on reload, without making a PDF. Where the audience needs
+        approval, that is a draft: for its author and approver tokens only."""
         project = shelf.project()
         audience, lang = _split(brief)
         named(project, dossier, audience, lang)
-        allow(project, audience, credentials)
+        allow(project, audience, credentials, drafts=needs_approval(project, audience))
         try:
             return HTMLResponse(preview_page(project, dossier, audience, lang))
         except BriefsError as exc:
@@ -293,7 +294,8 @@ def _dossier(project: Project, name: str) -> dict[str, Any]:
 def _not_previewed(exc: BriefsError) -> str:
     """Why a brief cannot be previewed: where, never the problem's own words.
 
-    A preview is open to whoever may read its audience, and a message may quote
+    A preview is open to whoever may read its audience's drafts (anyone, for
+    an open audience without approval), and a message may quote
     any item of the dossier (an invalid value, a leaked phrase): a Protected B
     item's words must not reach a public preview. ``briefs check`` and the
     server's log give the details.
