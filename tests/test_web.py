@@ -44,7 +44,7 @@ from briefs.cli import main
 from briefs.editions.approvals import approved_path
 from briefs.editions.ledger import Edition
 from briefs.web.app import create_app
-from briefs.web.shelf import summary
+from briefs.web.listing import summary
 from briefs.web.tokens import TOKENS_NAME, digest, open_tokens
 from conftest import SAMPLE, copy_templates, tree_state
 

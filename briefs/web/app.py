@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from html import escape
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,13 +23,14 @@ from starlette.concurrency import run_in_threadpool
 
 from briefs.editions.approvals import Approval
 from briefs.editions.approvals import required as needs_approval
-from briefs.errors import BriefsError, InvalidInput, LeakDetected, TemplateFailed
+from briefs.errors import BriefsError
 from briefs.source.config import Project
 from briefs.source.model import Classification
 from briefs.web.approving import add_approval_routes
-from briefs.web.page import home_page, preview_page
+from briefs.web.listing import listing
+from briefs.web.page import home_page, not_previewed, preview_page
 from briefs.web.release import copies, copy
-from briefs.web.shelf import Served, Shelf, listing, published
+from briefs.web.shelf import Served, Shelf, published
 from briefs.web.tokens import OPERATOR, Holder, open_tokens
 
 log = logging.getLogger("briefs.web")
@@ -168,7 +168,7 @@ def create_app(root: Path) -> FastAPI:
             return HTMLResponse(preview_page(project, dossier, audience, lang))
         except BriefsError as exc:
             log.warning("preview of %s/%s.%s: %s", dossier, audience, lang, exc)
-            return HTMLResponse(_not_previewed(exc), status_code=422)
+            return HTMLResponse(not_previewed(exc), status_code=422)
 
     @app.get("/preview/assets/{name:path}", include_in_schema=False)
     def asset(name: str) -> Response:
@@ -289,41 +289,3 @@ def _dossier(project: Project, name: str) -> dict[str, Any]:
             entry["changes"] = list(brief.changes)
         briefs.append(entry)
     return {"dossier": name, "briefs": briefs}
-
-
-def _not_previewed(exc: BriefsError) -> str:
-    """Why a brief cannot be previewed: where, never the problem's own words.
-
-    A preview is open to whoever may read its audience's drafts (anyone, for
-    an open audience without approval), and a message may quote
-    any item of the dossier (an invalid value, a leaked phrase): a Protected B
-    item's words must not reach a public preview. ``briefs check`` and the
-    server's log give the details.
-    """
-    if isinstance(exc, InvalidInput):
-        what = f"{len(exc.problems)} problem(s) in the input, at:"
-        places = [
-            " ".join(part for part in (_where(p.file, p.line), p.field) if part)
-            for p in exc.problems
-        ]
-    elif isinstance(exc, LeakDetected):
-        what = "Refused: the page would show words of an item this audience may not see, at:"
-        places = [_where(exc.file, exc.line)]
-    elif isinstance(exc, TemplateFailed):
-        what = "A template stopped, at:"
-        places = [_where(exc.file, exc.line)]
-    else:
-        what, places = "This brief cannot be rendered now.", []
-    items = "".join(f"<li><code>{escape(place)}</code></li>" for place in places)
-    return (
-        '<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8">'
-        "<title>Preview not available</title></head>\n<body><main>\n"
-        "<h1>This brief cannot be previewed</h1>\n"
-        f"<p>{escape(what)}</p>\n"
-        + (f"<ul>{items}</ul>\n" if items else "")
-        + "<p>Run <code>briefs check</code> for the details.</p>\n</main></body>\n</html>\n"
-    )
-
-
-def _where(file: str, line: int | None) -> str:
-    return file if line is None else f"{file}:{line}"

@@ -27,7 +27,8 @@ from briefs.editions.ledger import read_ledger
 from briefs.errors import ApprovalRefused, BriefsRefused
 from briefs.pipeline import approve
 from briefs.source.config import Project
-from briefs.web.shelf import Shelf, published, summary
+from briefs.web.listing import summary
+from briefs.web.shelf import Shelf, published
 from briefs.web.tokens import Holder
 
 Allow = Callable[..., Holder | None]

@@ -9,17 +9,19 @@ holder uses, and nothing of their content.
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from briefs.editions.changes import load
+from briefs.errors import BriefsError, InvalidInput, LeakDetected, TemplateFailed
 from briefs.pipeline import preview
 from briefs.source.config import Project
 from briefs.source.dates import PartialDate
 from briefs.source.formats import date_text
-from briefs.web.shelf import listing
+from briefs.web.listing import listing
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
@@ -119,3 +121,41 @@ def _dossier(project: Project, name: str, lang: str) -> dict[str, Any]:
 
 def preview_page(project: Project, dossier: str, audience: str, lang: str) -> str:
     return preview(project, dossier, audience, lang, "/preview/")
+
+
+def not_previewed(exc: BriefsError) -> str:
+    """Why a brief cannot be previewed: where, never the problem's own words.
+
+    A preview is open to whoever may read its audience's drafts (anyone, for
+    an open audience without approval), and a message may quote
+    any item of the dossier (an invalid value, a leaked phrase): a Protected B
+    item's words must not reach a public preview. ``briefs check`` and the
+    server's log give the details.
+    """
+    if isinstance(exc, InvalidInput):
+        what = f"{len(exc.problems)} problem(s) in the input, at:"
+        places = [
+            " ".join(part for part in (_where(p.file, p.line), p.field) if part)
+            for p in exc.problems
+        ]
+    elif isinstance(exc, LeakDetected):
+        what = "Refused: the page would show words of an item this audience may not see, at:"
+        places = [_where(exc.file, exc.line)]
+    elif isinstance(exc, TemplateFailed):
+        what = "A template stopped, at:"
+        places = [_where(exc.file, exc.line)]
+    else:
+        what, places = "This brief cannot be rendered now.", []
+    items = "".join(f"<li><code>{escape(place)}</code></li>" for place in places)
+    return (
+        '<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8">'
+        "<title>Preview not available</title></head>\n<body><main>\n"
+        "<h1>This brief cannot be previewed</h1>\n"
+        f"<p>{escape(what)}</p>\n"
+        + (f"<ul>{items}</ul>\n" if items else "")
+        + "<p>Run <code>briefs check</code> for the details.</p>\n</main></body>\n</html>\n"
+    )
+
+
+def _where(file: str, line: int | None) -> str:
+    return file if line is None else f"{file}:{line}"
