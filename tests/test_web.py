@@ -1145,6 +1145,9 @@ def test_approving_from_the_api(drafted: Path, edit: Edit) -> None:
         assert waiting.status_code == 200
         assert {(w["lang"], w["number"]) for w in waiting.json()} == {("en", 1), ("fr", 1)}
         assert waiting.json()[0]["draft_url"].startswith("/drafts/")
+        assert {w["can_approve"] for w in waiting.json()} == {True}
+        by_author = client.get("/api/approvals", headers=bearer(keys["author"])).json()
+        assert {w["can_approve"] for w in by_author} == {False}
         assert client.get("/api/approvals", headers=bearer(keys["reader"])).status_code == 403
         assert client.get("/api/approvals").status_code == 401
 

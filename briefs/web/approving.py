@@ -63,7 +63,8 @@ def add_approval_routes(app: FastAPI, shelf: Shelf, allow: Allow) -> None:
         its change section's lines (author or approver token)."""
         project = shelf.project()
         who = _who(project, allow, credentials)
-        return _waiting(project, who.audience)
+        can = who.kind == "approver" and bool(who.label.strip())
+        return [{**row, "can_approve": can} for row in _waiting(project, who.audience)]
 
     @app.post("/api/dossiers/{dossier}/{audience}/approve", tags=["approvers"])
     def approve_edition(

@@ -1,5 +1,7 @@
 """What ``briefs serve`` hands out: the current edition of a brief, built
-first when its inputs changed, and the editions before it.
+first when its inputs changed, the editions before it, and what readers get
+of it (the last approved edition where approval is required:
+:mod:`briefs.web.release`).
 
 A request for a stale brief builds it through the one pipeline, with the
 trigger ``http``. Concurrent requests for the same brief wait for one look
