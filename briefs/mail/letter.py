@@ -54,10 +54,10 @@ def filename(edition: Edition) -> str:
     return f"{edition.dossier}_{edition.audience}_{edition.lang}_{edition.edition_date}.pdf"
 
 
-def attachment(edition: Edition) -> Attachment:
-    return Attachment(
-        edition.brief, edition.number, edition.sha256, edition.archive, filename(edition)
-    )
+def attachment(edition: Edition, pdf: str, sha256: str) -> Attachment:
+    """The edition's PDF as released (its approved PDF, for an audience that
+    needs approval): ``pdf`` in the archive, whose bytes must have ``sha256``."""
+    return Attachment(edition.brief, edition.number, sha256, pdf, filename(edition))
 
 
 def compose(
@@ -214,8 +214,8 @@ def _checked(path: Path, item: Attachment, budget: int) -> bytes:
         raise Unsendable(f"{item.filename}: its archived PDF cannot be read ({exc})") from None
     if hashlib.sha256(pdf).hexdigest() != item.sha256:
         raise Unsendable(
-            f"{item.filename}: the archived PDF is not edition {item.number} of {item.brief} "
-            "(its SHA-256 differs from the ledger's)"
+            f"{item.filename}: the archived PDF ({item.archive}) is not the one released "
+            f"of edition {item.number} of {item.brief} (its SHA-256 differs from the ledger's)"
         )
     try:
         pages, _ = read_pdf(pdf)
