@@ -24,12 +24,13 @@ log = logging.getLogger("briefs.mail")
 
 
 def awaiting(brief: str, edition: Edition, out: Released | None) -> str:
+    """One line on a waiting edition, for ``briefs send`` and the log."""
     kept = (
         f"recipients keep edition {out.edition.number}, the last approved"
         if out is not None
         else "no edition of it was approved yet: its recipients are sent nothing"
     )
-    return f"{brief} edition {edition.number}, built {edition.built_at}, awaits approval ({kept})"
+    return f"{brief} edition {edition.number}, built {edition.built_at} ({kept})"
 
 
 def tell_waiting(
