@@ -120,6 +120,8 @@ def test_mail_waits_for_approval_then_sends_the_approved_pdf_once(
     assert "waiting for approval" not in said
     assert briefs_to(server.messages) == Counter(MINISTER_OFFICE)
     for got in [m.message for m in server.messages if carries_pdfs(m.message)]:
+        said = body(got)
+        assert f"Approved by {ADM}, " in said and f"Approuvé par {ADM}, le " in said
         files = attachments(got)
         assert len(files) == 2
         for lang in LANGS:

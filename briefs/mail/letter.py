@@ -47,6 +47,8 @@ LANGS = ("en", "fr")
 TEMPLATES = ("mail/subject.txt.j2", "mail/body.txt.j2")
 Previous = Callable[[Edition, int], Edition | None]
 """The published edition ``number`` of the same brief as the edition given."""
+Approvers = dict[str, tuple[str, str]]
+"""Brief → (who approved the edition sent, when: ISO 8601), for approved ones."""
 
 
 def filename(edition: Edition) -> str:
@@ -67,9 +69,13 @@ def compose(
     editions: list[Edition],
     since: dict[str, int],
     previous: Previous,
+    approvers: Approvers | None = None,
 ) -> tuple[str, str]:
     """The subject and body of one recipient's message."""
-    views = {lang: _view(settings, job, editions, since, previous, lang) for lang in LANGS}
+    approvers = approvers or {}
+    views = {
+        lang: _view(settings, job, editions, since, previous, approvers, lang) for lang in LANGS
+    }
     env = _environment(templates)
     try:
         subject, body = (env.get_template(name).render(**views) for name in TEMPLATES)
@@ -111,6 +117,7 @@ def _view(
     editions: list[Edition],
     since: dict[str, int],
     previous: Previous,
+    approvers: Approvers,
     lang: str,
 ) -> dict[str, Any]:
     groups: dict[tuple[str, str], list[Edition]] = {}
@@ -119,7 +126,10 @@ def _view(
     briefs = []
     for (_, audience), group in groups.items():
         own = next((e for e in group if e.lang == lang), group[0])
-        briefs.append(_brief(settings, own, since.get(own.brief), previous, lang, audience))
+        view = _brief(settings, own, since.get(own.brief), previous, lang, audience)
+        by, at = approvers.get(own.brief, ("", ""))
+        view.update(approved_by=by, approved_on=_date(at[:10], lang) if at else "")
+        briefs.append(view)
     top = max((settings.audiences[a].clearance for _, a in groups), key=lambda c: c.rank)
     marking = "" if top is Classification.unclassified else MARKINGS[top.value][lang]
     return {

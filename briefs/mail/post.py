@@ -130,7 +130,14 @@ def post(
                 return ledger.get(edition.dossier, edition.audience, edition.lang, number)
 
             since = outbox.sent_before(address)
-            subject, body = compose(folders.templates, settings, job, sending, since, previous)
+            approvers = {
+                r.edition.brief: (r.approval.approved_by, r.approval.approved_at)
+                for r in editions
+                if r.approval is not None
+            }
+            subject, body = compose(
+                folders.templates, settings, job, sending, since, previous, approvers
+            )
             found = leaks(project, ledger, _dossiers(sending), audiences, subject + "\n" + body)
             if found:
                 why = "the message would hold words its audience may not see: " + "; ".join(found)
