@@ -8,8 +8,9 @@ STAMP  := $(VENV)/.installed
 
 # The main jobs on the sample: every brief (on-change), the Minister's note
 # approved (it needs approval, like the backgrounder, which stays a draft:
-# docs/approval.md), then the Minister's weekly email (which still attaches
-# the draft until mail releases approved editions, see docs/approval.md). Its addresses are
+# docs/approval.md), then the Minister's weekly email, which attaches the
+# approved note (mail sends only approved editions: docs/mail.md). It mails
+# only the minister note, so the backgrounder's draft goes nowhere. Its addresses are
 # samples, so it never uses an SMTP server (BRIEFS_SMTP_HOST emptied): the
 # messages are written to output/outbox/. The commands' own lists are
 # dropped: ls lists each file once, built or not.

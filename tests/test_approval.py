@@ -4,6 +4,7 @@ the ledger, any change makes a new draft, a stale edition is refused."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -214,6 +215,7 @@ def test_status_lists_waiting_editions_without_failing(project: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "waiting for approval (2;" in result.output
     assert f"- {SAMPLE}/public.en edition 1, built 2017-03-01" in result.output
+    assert re.search(r"built 2017-03-01\S* \(\d+ years? ago\)", result.output), result.output
     assert "minister" not in result.output.split("waiting for approval")[1]
 
 

@@ -99,14 +99,16 @@ def test_a_missing_font_file_stops_the_build(tmp_path: Path, missing: str, face:
 
 def test_a_family_that_is_not_shipped_stops_the_build(tmp_path: Path, edit: Edit) -> None:
     root, fonts = _project(tmp_path)
-    edit(
-        fonts.parent / "brief.css",
-        'font-family: "Lato"; font-weight: 700;',
-        'font: 700 1em "DejaVu Sans";',
-    )
+    css = fonts.parent / "brief.css"
+    asked = 'font-family: "Lato"; font-weight: 700;'
+    line = next(n for n, text in enumerate(css.read_text().splitlines(), 1) if asked in text)
+    edit(css, asked, 'font: 700 1em "DejaVu Sans";')
     code, output = _build(root, "--jobs", "1")
     assert code == 1, output
-    assert "templates/assets/brief.css:18: fonts: asks for the font family 'DejaVu Sans'" in output
+    assert (
+        f"templates/assets/brief.css:{line}: fonts: asks for the font family 'DejaVu Sans'"
+        in output
+    )
 
 
 def test_a_font_file_that_is_not_a_font_stops_the_build(tmp_path: Path) -> None:

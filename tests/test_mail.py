@@ -26,8 +26,9 @@ import trustme
 import yaml
 from pypdf import PdfReader
 
-from briefs import build, list_editions, load_project
-from briefs.editions.ledger import Edition
+from briefs import approve, build, list_editions, load_project
+from briefs.editions.approvals import Released, released
+from briefs.editions.ledger import Edition, read_ledger
 from briefs.mail.letter import build_message, message_id
 from briefs.mail.outbox import Message, open_outbox
 from conftest import REPO, SAMPLE, write_project
@@ -44,6 +45,8 @@ MINISTER_OFFICE = [
     "parliamentary-affairs.sample@justice.gc.ca",
 ]
 """Who jobs/minister-weekly.yaml sends to: its list minister-office and one address."""
+ADM = "Sample Assistant Deputy Minister (sample)"
+"""Who approves the minister note (it needs approval: only approved editions are mailed)."""
 FIGURES = Path("data", SAMPLE, "figures.yaml")
 ANALYSIS = Path("data", SAMPLE, "analysis.yaml")
 
@@ -60,12 +63,23 @@ def configure(root: Path, **mail: object) -> None:
 
 
 @pytest.fixture(scope="session")
-def mail_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample project with its jobs and quick mail settings, built once."""
+def unapproved(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample project with its jobs and quick mail settings, built once:
+    the minister note and the public backgrounder are drafts."""
     root = write_project(tmp_path_factory.mktemp("mail") / "project")
     shutil.copytree(REPO / "jobs", root / "jobs")
     configure(root, **MAIL)
     build(load_project(root))
+    return root
+
+
+@pytest.fixture(scope="session")
+def mail_built(unapproved: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same, with the minister note's edition approved: what the
+    minister-weekly job mails (docs/approval.md)."""
+    root = tmp_path_factory.mktemp("approved") / "project"
+    shutil.copytree(unapproved, root)
+    approve(load_project(root), SAMPLE, "minister", None, ADM)
     return root
 
 
@@ -153,6 +167,17 @@ def current(root: Path) -> dict[str, Edition]:
     return newest
 
 
+def release(root: Path, brief: str) -> Released:
+    """What mail releases of a brief (``human-trafficking/minister.en``)."""
+    dossier, _, name = brief.partition("/")
+    audience, lang = name.split(".")
+    with read_ledger(load_project(root).folders) as ledger:
+        assert ledger is not None
+        found = released(ledger, dossier, audience, lang, audience != "partners")
+    assert found is not None, f"{brief}: nothing released"
+    return found
+
+
 def attachments(message: EmailMessage) -> dict[str, bytes]:
     found = {}
     for part in message.iter_attachments():
@@ -210,7 +235,7 @@ def test_send_delivers_each_recipient_both_pdfs_once(project: Path, server: Runn
             edition = editions[f"{SAMPLE}/minister.{lang}"]
             name = f"{SAMPLE}_minister_{lang}_{edition.edition_date}.pdf"
             pdf = files[name]
-            assert hashlib.sha256(pdf).hexdigest() == edition.sha256
+            assert hashlib.sha256(pdf).hexdigest() == release(project, edition.brief).sha256
             assert pdf == (project / "output" / SAMPLE / f"minister.{lang}.pdf").read_bytes()
             reader = PdfReader(io.BytesIO(pdf))
             assert reader.pages and all(p.extract_text().strip() for p in reader.pages)
@@ -525,6 +550,9 @@ def test_the_change_summary_holds_nothing_above_the_audience(
     # One more key figure takes the minister note past its two pages; this test
     # is about what the mail says, so the budget makes room.
     edit(project / "briefs.yaml", "page_budget: 2", "page_budget: 3")
+    assert briefs(project, "build").returncode == 0
+    approved = briefs(project, "approve", SAMPLE, "--audience", "minister", "--by", ADM)
+    assert approved.returncode == 0, approved.stderr
     for job in ("minister-weekly", "partners-weekly"):
         result = briefs(project, "send", job, env=server.env())
         assert result.returncode == 0, result.stderr

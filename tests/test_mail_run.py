@@ -9,6 +9,10 @@ can hold a connection at RCPT or after storing a message, or answer 451 or 550.
 
 No assertion is about how long anything took: each test waits for a condition
 (with a generous deadline), then asserts.
+
+These tests are about mail's machinery, at every new edition: their project's
+minister audience is released as built (``approval: none``). What approval
+changes in the mail is tests/test_mail_approval.py's.
 """
 
 from __future__ import annotations
@@ -48,8 +52,8 @@ from test_run import (
     write_job,
 )
 
-from briefs import list_editions, load_project
-from conftest import REPO, SAMPLE
+from briefs import build, list_editions, load_project
+from conftest import QUICK, REPO, SAMPLE, configure, write_project
 
 Edit = Callable[[Path, str, str], None]
 Point = Callable[[int], None]
@@ -199,6 +203,20 @@ def command_env(port: int) -> dict[str, str]:
 
 
 # -- the project and its outbox -------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """conftest's built sample (quick run settings), but with every edition of
+    the minister note released as built: it needs no approval here."""
+    root = write_project(tmp_path_factory.mktemp("released") / "project")
+    config = root / "briefs.yaml"
+    settings = yaml.safe_load(config.read_text())
+    settings["audiences"]["minister"]["approval"] = "none"
+    config.write_text(yaml.safe_dump(settings, allow_unicode=True))
+    configure(root, **QUICK)
+    build(load_project(root))
+    return root
 
 
 def set_mail(root: Path, **mail: object) -> None:

@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from briefs import load_project, plan
 from briefs.cli import main
-from briefs.render import addressee, citations
+from briefs.render import addressee, approval, citations
 from briefs.render import context as views
 from briefs.render.catalogue import catalogue
 from conftest import SAMPLE, copy_templates, write_project
@@ -88,7 +88,7 @@ def test_undefined_name_names_the_template_line(tmp_path: Path) -> None:
     assert "has no attribute 'sumary'" in result.output
 
 
-VIEW_MODULES = {views.__name__, citations.__name__, addressee.__name__}
+VIEW_MODULES = {views.__name__, citations.__name__, addressee.__name__, approval.__name__}
 """Where the render context's view classes live."""
 
 

@@ -59,6 +59,10 @@ def send(ctx: click.Context, job_id: str, dry_run: bool) -> None:
             )
         for line in posting.held:
             click.echo(f"not sent: {line}", err=True)
+        for line in posting.awaiting:  # not a failure: approval is a person's step
+            click.echo(f"waiting for approval: {line}")
+        for line in posting.unapproved:
+            click.echo(f"waiting for approval, nothing sent yet: {line}")
         if dry_run:
             where = smtp.host or project.folders.show(project.folders.output / "outbox")
             click.echo(f"(dry run: nothing was built, queued or sent; mail goes to {where})")

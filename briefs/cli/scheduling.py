@@ -184,10 +184,11 @@ def _waiting(project: Project) -> None:
         click.echo("no edition is waiting for approval")
         return
     click.echo(f"waiting for approval ({len(editions)}; `briefs approve` approves one):")
+    from babel.dates import format_timedelta
+
     now = datetime.now(UTC)
     for e in editions:
-        hours = int((now - datetime.fromisoformat(e.built_at)).total_seconds() // 3600)
-        span = f"{hours // 24} day(s) {hours % 24} h" if hours >= 24 else f"{hours} h"
+        span = format_timedelta(now - datetime.fromisoformat(e.built_at), locale="en_CA")
         click.echo(f"- {e.brief} edition {e.number}, built {e.built_at} ({span} ago)")
 
 

@@ -47,6 +47,8 @@ LANGS = ("en", "fr")
 TEMPLATES = ("mail/subject.txt.j2", "mail/body.txt.j2")
 Previous = Callable[[Edition, int], Edition | None]
 """The published edition ``number`` of the same brief as the edition given."""
+Approvers = dict[str, tuple[str, str]]
+"""Brief → (who approved the edition sent, when: ISO 8601), for approved ones."""
 
 
 def filename(edition: Edition) -> str:
@@ -54,10 +56,10 @@ def filename(edition: Edition) -> str:
     return f"{edition.dossier}_{edition.audience}_{edition.lang}_{edition.edition_date}.pdf"
 
 
-def attachment(edition: Edition) -> Attachment:
-    return Attachment(
-        edition.brief, edition.number, edition.sha256, edition.archive, filename(edition)
-    )
+def attachment(edition: Edition, pdf: str, sha256: str) -> Attachment:
+    """The edition's PDF as released (its approved PDF, for an audience that
+    needs approval): ``pdf`` in the archive, whose bytes must have ``sha256``."""
+    return Attachment(edition.brief, edition.number, sha256, pdf, filename(edition))
 
 
 def compose(
@@ -67,9 +69,13 @@ def compose(
     editions: list[Edition],
     since: dict[str, int],
     previous: Previous,
+    approvers: Approvers | None = None,
 ) -> tuple[str, str]:
     """The subject and body of one recipient's message."""
-    views = {lang: _view(settings, job, editions, since, previous, lang) for lang in LANGS}
+    approvers = approvers or {}
+    views = {
+        lang: _view(settings, job, editions, since, previous, approvers, lang) for lang in LANGS
+    }
     env = _environment(templates)
     try:
         subject, body = (env.get_template(name).render(**views) for name in TEMPLATES)
@@ -111,6 +117,7 @@ def _view(
     editions: list[Edition],
     since: dict[str, int],
     previous: Previous,
+    approvers: Approvers,
     lang: str,
 ) -> dict[str, Any]:
     groups: dict[tuple[str, str], list[Edition]] = {}
@@ -119,7 +126,10 @@ def _view(
     briefs = []
     for (_, audience), group in groups.items():
         own = next((e for e in group if e.lang == lang), group[0])
-        briefs.append(_brief(settings, own, since.get(own.brief), previous, lang, audience))
+        view = _brief(settings, own, since.get(own.brief), previous, lang, audience)
+        by, at = approvers.get(own.brief, ("", ""))
+        view.update(approved_by=by, approved_on=_date(at[:10], lang) if at else "")
+        briefs.append(view)
     top = max((settings.audiences[a].clearance for _, a in groups), key=lambda c: c.rank)
     marking = "" if top is Classification.unclassified else MARKINGS[top.value][lang]
     return {
@@ -214,8 +224,8 @@ def _checked(path: Path, item: Attachment, budget: int) -> bytes:
         raise Unsendable(f"{item.filename}: its archived PDF cannot be read ({exc})") from None
     if hashlib.sha256(pdf).hexdigest() != item.sha256:
         raise Unsendable(
-            f"{item.filename}: the archived PDF is not edition {item.number} of {item.brief} "
-            "(its SHA-256 differs from the ledger's)"
+            f"{item.filename}: the archived PDF ({item.archive}) is not the one released "
+            f"of edition {item.number} of {item.brief} (its SHA-256 differs from the ledger's)"
         )
     try:
         pages, _ = read_pdf(pdf)

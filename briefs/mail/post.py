@@ -14,23 +14,22 @@ exponential backoff and jitter, and tells the owner once of what failed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import os
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
+from briefs.editions.approvals import Released, approval_of, released, required
 from briefs.editions.ledger import Edition, read_ledger
-from briefs.mail.letter import attachment, compose, message_id
+from briefs.mail.letter import attachment, compose
+from briefs.mail.notices import awaiting, fields_of, key_of, tell, tell_waiting
 from briefs.mail.outbox import Outbox
 from briefs.mail.recipients import Deliver, read_lists, recipients, refusal
 from briefs.mail.screen import leaks
-from briefs.mail.transport import smtp_settings
 from briefs.source.config import Project
 
+__all__ = ["Posting", "post", "tell"]
 log = logging.getLogger("briefs.mail")
-LONGEST_WAIT = 3600.0
 
 
 @dataclass
@@ -48,6 +47,12 @@ class Posting:
     then): not queued again; ``briefs outbox retry`` sends it again."""
     held: list[str] = field(default_factory=list)
     """Why some recipients got nothing; the owner is told."""
+    awaiting: list[str] = field(default_factory=list)
+    """Each edition the job would deliver that awaits approval: nothing new
+    of it is sent (not a failure); the owner is told once per edition."""
+    unapproved: list[str] = field(default_factory=list)
+    """Recipients sent nothing only because a brief of theirs has no approved
+    edition yet (not a failure)."""
 
 
 def post(
@@ -70,8 +75,10 @@ def post(
     posting = Posting()
     now = datetime.now(UTC).replace(microsecond=0)
     with read_ledger(folders) as ledger:
+        waits: dict[str, tuple[Edition, Released | None]] = {}
         for address, audiences in people.items():
-            editions, holds = [], []
+            editions: list[Released] = []
+            holds, unapproved = [], []
             for name in audiences:
                 audience = settings.audiences[name]
                 why = refusal(address, name, audience)
@@ -79,37 +86,59 @@ def post(
                     holds.append(why)
                     continue
                 wanted = [lang for lang in audience.languages if not langs or lang in langs]
+                need = required(project, name)
                 for dossier in dossiers:
                     for lang in wanted:
                         brief = f"{dossier}/{name}.{lang}"
                         last = ledger.last(dossier, name, lang) if ledger else None
                         if brief in refused:
                             holds.append(f"{brief} was refused by its build (see the log)")
-                        elif last is None:
+                            continue
+                        if last is None or ledger is None:
                             holds.append(f"{brief} has no edition yet")
+                            continue
+                        out = released(ledger, dossier, name, lang, need)
+                        if need and approval_of(ledger, last) is None:
+                            waits[brief] = (last, out)
+                        if out is None:
+                            unapproved.append(
+                                f"{brief} has no approved edition yet "
+                                f"(edition {last.number} awaits approval)"
+                            )
                         else:
-                            editions.append(last)
+                            editions.append(out)
             holds += _too_big(project, editions, address)
             if holds:
-                posting.held.append(f"{address}: " + "; ".join(holds))
+                posting.held.append(f"{address}: " + "; ".join(holds + unapproved))
+                continue
+            if unapproved:
+                posting.unapproved.append(f"{address}: " + "; ".join(unapproved))
                 continue
             if not editions:
                 continue
-            made = [(e.brief, e.number) for e in editions]
-            key = _key("briefs", job, address, made, "" if deliver.only_if_changed else occasion)
+            made = [_made(r) for r in editions]
+            key = key_of("briefs", job, address, made, "" if deliver.only_if_changed else occasion)
             state = outbox.state(key)
             if state is not None:
                 earlier = {"sent": posting.unchanged, "failed": posting.failed_before}
                 earlier.get(state, posting.waiting).append(address)
                 continue
             assert ledger is not None
+            sending = [r.edition for r in editions]
 
             def previous(edition: Edition, number: int) -> Edition | None:
                 return ledger.get(edition.dossier, edition.audience, edition.lang, number)
 
             since = outbox.sent_before(address)
-            subject, body = compose(folders.templates, settings, job, editions, since, previous)
-            found = leaks(project, ledger, _dossiers(editions), audiences, subject + "\n" + body)
+            approvers = {
+                r.edition.brief: (r.approval.approved_by, r.approval.approved_at)
+                for r in editions
+                if r.approval is not None
+            }
+            subject, body = compose(
+                folders.templates, settings, job, sending, since, previous, approvers
+            )
+            found = leaks(project, ledger, _dossiers(sending), audiences, subject + "\n" + body)
             if found:
                 why = "the message would hold words its audience may not see: " + "; ".join(found)
                 posting.held.append(f"{address}: {why}")
@@ -117,22 +146,36 @@ def post(
             posting.queued.append(f"{address}: {subject}")
             if dry_run:
                 continue
-            files = [asdict(attachment(e)) for e in editions]
-            fields = _fields(key, job, "briefs", address, deliver.owner, subject, body, now)
+            files = [asdict(attachment(r.edition, r.pdf, r.sha256)) for r in editions]
+            fields = fields_of(key, job, "briefs", address, deliver.owner, subject, body, now)
             outbox.add({**fields, "attachments": json.dumps(files)})
+        for brief, (edition, out) in sorted(waits.items()):
+            posting.awaiting.append(awaiting(brief, edition, out))
+            if not dry_run and ledger is not None:
+                tell_waiting(project, outbox, ledger, job, deliver.owner, edition, out)
     if posting.held and not dry_run:  # one word to the owner for the whole run
         tell(outbox, job, deliver.owner, "some recipients were sent nothing", posting.held)
     return posting
+
+
+def _made(out: Released) -> tuple[str | int, ...]:
+    """What a message's key says of one brief: its edition, and for an
+    approved one the approved PDF's digest, so that approving an edition
+    whose draft was once mailed sends the approved PDF once."""
+    edition = out.edition
+    if out.approval is None:
+        return (edition.brief, edition.number)
+    return (edition.brief, edition.number, "approved", out.sha256)
 
 
 def _dossiers(editions: list[Edition]) -> list[str]:
     return sorted({e.dossier for e in editions})
 
 
-def _too_big(project: Project, editions: list[Edition], address: str) -> list[str]:
+def _too_big(project: Project, editions: list[Released], address: str) -> list[str]:
     cap = project.settings.mail.max_attachments
     try:
-        size = sum((project.root / e.archive).stat().st_size for e in editions)
+        size = sum((project.root / r.pdf).stat().st_size for r in editions)
     except OSError as exc:
         return [f"an archived PDF is missing ({exc.filename})"]
     if size <= cap:
@@ -150,44 +193,3 @@ def _size(count: int) -> str:
     if count >= 1000:
         return f"{count / 1e3:.0f} kB"
     return f"{count} bytes"
-
-
-def tell(outbox: Outbox, job: str, owner: str, what: str, reasons: list[str]) -> None:
-    """Queue a word to the job's owner, once per distinct news."""
-    key = _key("notice", job, owner, [], what + "\n" + "\n".join(reasons))
-    subject = f"briefs: job {job}: {what} / tâche {job} : courriel non envoyé"
-    body = "\n".join(
-        [
-            f"Job {job}: {what}.",
-            "",
-            *[f"- {r}" for r in reasons],
-            "",
-            "See `briefs outbox` and `briefs status`. / Voir `briefs outbox` et `briefs status`.",
-        ]
-    )
-    now = datetime.now(UTC).replace(microsecond=0)
-    if outbox.add(
-        {**_fields(key, job, "notice", owner, "", subject, body, now), "attachments": "[]"}
-    ):
-        log.warning("job %s: %s: %s (owner %s told)", job, what, "; ".join(reasons), owner)
-
-
-def _fields(
-    key: str, job: str, kind: str, to: str, owner: str, subject: str, body: str, now: datetime
-) -> dict[str, object]:
-    return {
-        "key": key,
-        "job": job,
-        "kind": kind,
-        "recipient": to,
-        "owner": owner,
-        "message_id": message_id(key, smtp_settings(os.environ).sender),
-        "subject": subject,
-        "body": body,
-        "created_at": now.isoformat(),
-        "next_at": 0.0,
-    }
-
-
-def _key(*parts: object) -> str:
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()

@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 
 from briefs.errors import BriefsError, MailFailed, Unsendable
 from briefs.mail.letter import build_message
+from briefs.mail.notices import tell
 from briefs.mail.outbox import Message, Outbox
-from briefs.mail.post import tell
 from briefs.mail.transport import sender, smtp_settings
 from briefs.source.config import Project
 

@@ -13,8 +13,9 @@ import logging
 import time
 
 from briefs.errors import BriefsError
+from briefs.mail.notices import tell
 from briefs.mail.outbox import Outbox
-from briefs.mail.post import post, tell
+from briefs.mail.post import post
 from briefs.mail.send import deliver
 from briefs.schedule.attempt import Outcome
 from briefs.schedule.jobs import Job
@@ -57,6 +58,8 @@ class Postman:
             return
         for line in posting.queued:
             log.info("job %s: queued mail to %s", job.id, line.partition(":")[0])
+        for line in posting.awaiting:
+            log.info("job %s: waiting for approval: %s", job.id, line)
         self.send(project)
 
     def send(self, project: Project) -> None:
