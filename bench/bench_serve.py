@@ -44,6 +44,7 @@ from pathlib import Path
 
 import httpx
 import psutil
+import yaml
 
 from harness import PY, REPO, Table, end, quick_or_full
 
@@ -85,7 +86,12 @@ def project(base: Path, name: str) -> Path:
     """A built copy of the sample project."""
     root = base / name
     root.mkdir()
-    shutil.copy2(REPO / "briefs.yaml", root)
+    # Released as built: with `approval: required` (the sample's), readers get
+    # the last approved edition and an edit makes a draft (docs/approval.md);
+    # this measures building on request, so the public audience needs none.
+    config = yaml.safe_load((REPO / "briefs.yaml").read_text())
+    config["audiences"]["public"]["approval"] = "none"
+    (root / "briefs.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))
     for folder in ("data", "templates"):
         shutil.copytree(REPO / folder, root / folder)
     subprocess.run([BRIEFS, "-C", str(root), "build"], check=True, capture_output=True)

@@ -14,14 +14,16 @@ import asyncio
 import hashlib
 import html
 import logging
+import shutil
 import sqlite3
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import closing
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -29,6 +31,7 @@ from urllib.parse import unquote
 import httpx
 import pytest
 import yaml
+from click.testing import CliRunner
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
@@ -36,10 +39,12 @@ from test_run import EVERYONE, FIGURES, briefs_command
 
 import briefs.pipeline
 import briefs.web.shelf as shelf_module
-from briefs import build, list_editions, load_project
+from briefs import approve, build, list_editions, load_project
+from briefs.cli import main
+from briefs.editions.approvals import approved_path
 from briefs.editions.ledger import Edition
 from briefs.web.app import create_app
-from briefs.web.shelf import summary
+from briefs.web.listing import summary
 from briefs.web.tokens import TOKENS_NAME, digest, open_tokens
 from conftest import SAMPLE, copy_templates, tree_state
 
@@ -71,7 +76,39 @@ NEW_STEP = """
 """A new Protected B item: the minister note's next edition names it as added."""
 
 
+APPROVER = "Sample Approver (sample)"
+APPROVED_AT = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+
+
 # -- helpers -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def released(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The built sample with its minister and public editions approved, once:
+    what readers are served (issue #13)."""
+    root = tmp_path_factory.mktemp("released") / "project"
+    shutil.copytree(built, root)
+    for audience in ("minister", "public"):
+        approve(load_project(root), SAMPLE, audience, None, APPROVER, now=APPROVED_AT)
+    return root
+
+
+@pytest.fixture
+def project(released: Path, tmp_path: Path) -> Path:
+    """A private copy of the approved sample, with an empty jobs folder."""
+    root = tmp_path / "project"
+    shutil.copytree(released, root)
+    (root / "jobs").mkdir()
+    return root
+
+
+@pytest.fixture
+def drafted(built: Path, tmp_path: Path) -> Path:
+    """A private copy of the built sample, nothing approved: drafts only."""
+    root = tmp_path / "drafted"
+    shutil.copytree(built, root)
+    return root
 
 
 @pytest.fixture
@@ -87,9 +124,11 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 @pytest.fixture
 def tokens(project: Path) -> dict[str, str]:
-    """A live token for each audience and for the operator, made through the library."""
+    """A live token for each audience and for the operator, and an author's
+    token of the two audiences needing approval, made through the library."""
+    roles = ("minister", "partners", "public", "operator", "minister:author", "public:author")
     with open_tokens(load_project(project).folders) as store:
-        return {role: store.create(role) for role in ("minister", "partners", "public", "operator")}
+        return {role: store.create(role) for role in roles}
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -104,6 +143,13 @@ def editions(root: Path, audience: str, lang: str) -> list[Edition]:
 
 def last(root: Path, audience: str, lang: str) -> Edition:
     return editions(root, audience, lang)[-1]
+
+
+def approved(root: Path, audience: str, lang: str, number: int = 1) -> tuple[bytes, str]:
+    """An approved edition's PDF (``NNNN.approved.pdf``) and its SHA-256: what readers get."""
+    edition = editions(root, audience, lang)[number - 1]
+    content = approved_path(root / edition.archive).read_bytes()
+    return content, hashlib.sha256(content).hexdigest()
 
 
 def output(root: Path, audience: str, lang: str) -> bytes:
@@ -279,13 +325,14 @@ def test_the_page_and_the_api_show_nothing_of_a_protected_brief(
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_an_open_pdf_with_its_edition_headers(project: Path, client: TestClient, lang: str) -> None:
     edition = last(project, "public", lang)
+    content, sha256 = approved(project, "public", lang)
     response = client.get(f"/dossiers/{SAMPLE}/public.{lang}.pdf")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
-    assert response.content == output(project, "public", lang)
-    assert hashlib.sha256(response.content).hexdigest() == edition.sha256
+    assert response.content == output(project, "public", lang) == content
+    assert hashlib.sha256(response.content).hexdigest() == sha256
     etag = response.headers["etag"]
-    assert etag == f'"{edition.sha256}"'
+    assert etag == f'"{sha256}"'
     modified = parsedate_to_datetime(response.headers["last-modified"])
     assert modified == datetime.fromisoformat(edition.built_at)
     assert response.headers["x-briefs-edition"] == str(edition.number) == "1"
@@ -312,14 +359,15 @@ def test_an_open_pdf_with_its_edition_headers(project: Path, client: TestClient,
 
 
 def test_the_body_is_always_the_edition_its_headers_name(
-    project: Path, client: TestClient, monkeypatch: pytest.MonkeyPatch
+    project: Path, client: TestClient, tokens: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """While a build moves a new PDF into place, the ledger still names the
     edition before it: that edition's bytes are sent, from the archive."""
-    first = last(project, "public", "en")
+    first = last(project, "partners", "en")
     monkeypatch.setattr(shelf_module, "look", lambda *args: shelf_module.Look(False, None))
     (project / first.output).write_bytes(b"%PDF-1.7 the next edition, not yet recorded")
-    response = client.get(PUBLIC_EN)
+    url = f"/dossiers/{SAMPLE}/partners.en.pdf"
+    response = client.get(url, headers=bearer(tokens["partners"]))
     assert response.status_code == 200
     assert response.headers["etag"] == f'"{first.sha256}"'
     assert response.headers["x-briefs-edition"] == str(first.number)
@@ -357,7 +405,8 @@ def test_a_protected_pdf_needs_a_token_of_its_audience(
     allowed = client.get(url, headers=bearer(tokens[audience]))
     assert allowed.status_code == 200
     assert allowed.content == pdf
-    assert allowed.headers["etag"] == f'"{last(project, audience, lang).sha256}"'
+    sha256 = hashlib.sha256(pdf).hexdigest()  # the approved PDF, for the minister
+    assert allowed.headers["etag"] == f'"{sha256}"'
 
     with open_tokens(load_project(project).folders) as store:
         (mine,) = [t for t in store.all() if t.role == audience]
@@ -423,15 +472,18 @@ def test_tokens_from_the_command_line(project: Path, client: TestClient) -> None
 def test_a_stale_brief_is_built_first(
     project: Path, app: FastAPI, client: TestClient, edit: Edit
 ) -> None:
+    """Built first, as a new draft: readers keep the approved edition (issue #13)."""
     first = last(project, "public", "en")
+    content, sha256 = approved(project, "public", "en")
     edit(project / FIGURES, *EVERYONE)
     response = client.get(PUBLIC_EN)
     assert response.status_code == 200
     new = last(project, "public", "en")
     assert (new.number, new.trigger) == (first.number + 1, "http")
-    assert response.headers["x-briefs-edition"] == str(new.number)
-    assert response.headers["etag"] == f'"{new.sha256}"' != f'"{first.sha256}"'
-    assert response.content == output(project, "public", "en")
+    assert response.headers["x-briefs-edition"] == str(first.number)
+    assert response.headers["etag"] == f'"{sha256}"' != f'"{new.sha256}"'
+    assert response.content == content != output(project, "public", "en")
+    assert "DRAFT" not in "".join(p.extract_text() for p in PdfReader(BytesIO(content)).pages)
     assert app.state.shelf.renders == 1
     # only the brief asked for was built
     for audience in ("minister", "partners", "public"):
@@ -440,22 +492,24 @@ def test_a_stale_brief_is_built_first(
                 assert last(project, audience, lang).number == 1
 
     again = client.get(PUBLIC_EN)
-    assert again.headers["x-briefs-edition"] == str(new.number)
+    assert again.headers["x-briefs-edition"] == str(first.number)
+    assert again.content == content
     assert app.state.shelf.renders == 1
 
-    # the page shows the new edition and what it changed; the French one is still 1
+    # the page shows the released edition, not the draft's changes
     page = client.get("/")
     links = Links(page.text).links
-    assert "edition 2" in links[PUBLIC_EN]
+    assert "edition 1" in links[PUBLIC_EN]
     assert "edition 1" in links[f"/dossiers/{SAMPLE}/public.fr.pdf"]
     changes = summary(load_project(project), list_editions(load_project(project)), "public", "en")
     assert changes
     for line in changes:
-        assert line in html.unescape(page.text)
-    # and the first edition is still served, from the archive
+        assert line not in html.unescape(page.text)
+    # the first edition is served as approved, from the archive; the draft is not
     past = client.get(f"/dossiers/{SAMPLE}/public.en/editions/1.pdf")
-    assert past.content == (project / first.archive).read_bytes()
-    assert past.headers["etag"] == f'"{first.sha256}"'
+    assert past.content == content
+    assert past.headers["etag"] == f'"{sha256}"'
+    assert client.get(f"/dossiers/{SAMPLE}/public.en/editions/2.pdf").status_code == 401
 
 
 def test_concurrent_requests_for_a_stale_brief_build_it_once(
@@ -498,10 +552,10 @@ def test_concurrent_requests_for_a_stale_brief_build_it_once(
     numbers = [e.number for e in editions(project, "public", "en")]
     assert numbers == [1, 2]
     assert last(project, "public", "en").trigger == "http"
-    pdf = output(project, "public", "en")
+    pdf, _ = approved(project, "public", "en")  # a new draft: readers keep the approved one
     for response in responses:
         assert response.status_code == 200
-        assert response.headers["x-briefs-edition"] == "2"
+        assert response.headers["x-briefs-edition"] == "1"
         assert response.content == pdf
 
 
@@ -544,7 +598,8 @@ def test_the_page_the_api_and_past_editions_answer_while_a_brief_is_built(
 
     monkeypatch.setattr(briefs.pipeline, "render_all", render_all)
     response = client.get(PUBLIC_EN)
-    assert response.headers["x-briefs-edition"] == "2"
+    assert response.headers["x-briefs-edition"] == "1"  # the approved one; 2 is a draft
+    assert [e.number for e in editions(project, "public", "en")] == [1, 2]
     assert during == [True], "the other requests waited for the build"
     assert answers == dict.fromkeys(asked, 200)
 
@@ -580,7 +635,8 @@ def test_a_broken_briefs_yaml_serves_the_last_editions_and_builds_nothing(
 
     config.write_text(good)
     edit(project / FIGURES, *EVERYONE)
-    assert client.get(PUBLIC_EN).headers["x-briefs-edition"] == "2"
+    assert client.get(PUBLIC_EN).headers["x-briefs-edition"] == "1"  # 2 is a draft
+    assert [e.number for e in editions(project, "public", "en")] == [1, 2]
     assert len(builds) == 1 and app.state.shelf.renders == 1
 
 
@@ -600,7 +656,7 @@ def test_invalid_input_serves_the_last_good_edition_and_is_tried_again_once_chan
         response = client.get(PUBLIC_EN)
         assert response.status_code == 200
         assert response.headers["x-briefs-edition"] == str(good.number)
-        assert response.content == (project / good.archive).read_bytes()
+        assert response.content == approved(project, "public", "en")[0]
     (logged,) = web_errors(caplog)
     assert "not rebuilt" in logged and "figures.yaml" in logged
     assert len(builds) == 1, "invalid input is not loaded again until it changes"
@@ -610,7 +666,8 @@ def test_invalid_input_serves_the_last_good_edition_and_is_tried_again_once_chan
     edit(figures, "figures:\n  - id: [unclosed\n", "figures:\n")
     edit(figures, *EVERYONE)
     fixed = client.get(PUBLIC_EN)
-    assert fixed.headers["x-briefs-edition"] == "2"
+    assert fixed.headers["x-briefs-edition"] == "1"  # the approved one; 2 is a draft
+    assert [e.number for e in editions(project, "public", "en")] == [1, 2]
     assert len(builds) == 2
     assert app.state.shelf.renders == 1
 
@@ -636,7 +693,7 @@ def test_a_refused_build_serves_the_last_good_edition_and_is_not_rendered_again(
         response = client.get(PUBLIC_EN)
         assert response.status_code == 200
         assert response.headers["x-briefs-edition"] == str(good.number)
-        assert response.content == (project / good.archive).read_bytes()
+        assert response.content == approved(project, "public", "en")[0]
     (logged,) = web_errors(caplog)
     assert "refused" in logged and "page budget" in logged
     assert len(builds) == 1
@@ -652,8 +709,9 @@ def test_past_editions_by_number(project: Path, client: TestClient, tokens: dict
     past = client.get(f"/dossiers/{SAMPLE}/public.en/editions/1.pdf")
     assert past.status_code == 200
     assert past.headers["content-type"] == "application/pdf"
-    assert past.content == (project / first.archive).read_bytes()
-    assert past.headers["etag"] == f'"{first.sha256}"'
+    content, sha256 = approved(project, "public", "en")
+    assert past.content == content != (project / first.archive).read_bytes()
+    assert past.headers["etag"] == f'"{sha256}"'
     assert past.headers["x-briefs-edition"] == "1"
     cached = client.get(
         f"/dossiers/{SAMPLE}/public.en/editions/1.pdf",
@@ -797,7 +855,8 @@ def test_api_dossiers(project: Path, client: TestClient) -> None:
             edition = last(project, audience, lang)
             current = brief["current"]
             assert current["number"] == edition.number == 1
-            assert current["sha256"] == edition.sha256
+            assert current["sha256"] == approved(project, audience, lang)[1]
+            assert current["approved_by"] == APPROVER
             assert current["built_at"] == edition.built_at
             assert current["date"] == edition.edition_date
             assert current["url"] == f"/dossiers/{SAMPLE}/public.{lang}/editions/1.pdf"
@@ -816,7 +875,11 @@ def test_api_editions_per_token(project: Path, client: TestClient, tokens: dict[
         rows = response.json()
         for row in rows:
             edition = editions(project, row["audience"], row["lang"])[row["number"] - 1]
-            assert row["sha256"] == edition.sha256
+            if row["audience"] == "partners":
+                assert row["sha256"] == edition.sha256
+            else:  # approved: its approved PDF
+                assert row["sha256"] == approved(project, row["audience"], row["lang"])[1]
+                assert row["approved_by"] == APPROVER and row["draft"] is False
             assert row["trigger"] == "cli"
             assert row["url"] == (
                 f"/dossiers/{SAMPLE}/{row['audience']}.{row['lang']}/editions/{row['number']}.pdf"
@@ -860,14 +923,18 @@ def test_openapi_lists_the_routes(client: TestClient) -> None:
 
 
 def test_preview_shows_a_template_edit_on_reload_without_an_edition(
-    project: Path, client: TestClient, edit: Edit
+    project: Path, client: TestClient, edit: Edit, tokens: dict[str, str]
 ) -> None:
     templates = copy_templates(project)
     set_config(project, lambda config: config.update(templates="templates"))
     before, ledger = tree_state(project / "output"), list_editions(load_project(project))
     url = f"/preview/{SAMPLE}/public.en.html"
+    author = bearer(tokens["public:author"])
+    # what renders now is a draft of an audience needing approval: for its authors
+    assert client.get(url).status_code == 401
+    assert client.get(url, headers=bearer(tokens["public"])).status_code == 403
 
-    first = client.get(url)
+    first = client.get(url, headers=author)
     assert first.status_code == 200
     assert first.headers["content-type"].startswith("text/html")
     assert '<base href="/preview/">' in first.text
@@ -885,11 +952,11 @@ def test_preview_shows_a_template_edit_on_reload_without_an_edition(
         "<h1>{{ brief.title }}</h1>\n<p>Reloaded after an edit</p>",
     )
     edit(templates / "assets" / "brief.css", "/* briefs:", "/* edited in a test */\n/* briefs:")
-    again = client.get(url)
+    again = client.get(url, headers=author)
     assert again.status_code == 200
     assert "Reloaded after an edit" in again.text
     assert "/* edited in a test */" in client.get("/preview/assets/brief.css").text
-    french = client.get(f"/preview/{SAMPLE}/public.fr.html")
+    french = client.get(f"/preview/{SAMPLE}/public.fr.html", headers=author)
     assert "Reloaded after an edit" in french.text and '<html lang="fr-CA"' in french.text
 
     assert tree_state(project / "output") == before
@@ -902,12 +969,12 @@ def test_a_protected_preview_needs_its_token(client: TestClient, tokens: dict[st
     assert anonymous.status_code == 401
     assert anonymous.headers["www-authenticate"] == "Bearer"
     assert PROTECTED_B_TEXT not in anonymous.text
-    for other in ("partners", "public", "operator"):
+    for other in ("partners", "public", "operator", "public:author", "minister"):
         refused = client.get(url, headers=bearer(tokens[other]))
         assert refused.status_code == 403
         assert PROTECTED_B_TEXT not in refused.text
     assert client.get(url, headers=bearer("brf_garbage")).status_code == 401
-    allowed = client.get(url, headers=bearer(tokens["minister"]))
+    allowed = client.get(url, headers=bearer(tokens["minister:author"]))
     assert allowed.status_code == 200
     assert " ".join(PROTECTED_B_TEXT.split()) in " ".join(allowed.text.split())
     partners = client.get(f"/preview/{SAMPLE}/partners.fr.html", headers=bearer(tokens["partners"]))
@@ -923,7 +990,7 @@ def test_a_preview_of_invalid_input_says_where_without_quoting_protected_data(
     for old, new in TEXT_WITHOUT_LANGUAGES:
         edit(project / ANALYSIS, old, new)
     for url, headers in (
-        (f"/preview/{SAMPLE}/public.en.html", {}),
+        (f"/preview/{SAMPLE}/public.en.html", bearer(tokens["public:author"])),
         (f"/preview/{SAMPLE}/partners.en.html", bearer(tokens["partners"])),
     ):
         response = client.get(url, headers=headers)
@@ -937,14 +1004,20 @@ def test_a_preview_of_invalid_input_says_where_without_quoting_protected_data(
 
 
 def test_a_preview_the_leak_guard_refuses_does_not_quote_the_leak(
-    project: Path, client: TestClient, edit: Edit, caplog: pytest.LogCaptureFixture
+    project: Path,
+    client: TestClient,
+    edit: Edit,
+    caplog: pytest.LogCaptureFixture,
+    tokens: dict[str, str],
 ) -> None:
     """A public template that prints a Protected B item's words: the guard
     refuses the page, and the refusal does not repeat them to the public."""
     templates = copy_templates(project)
     set_config(project, lambda config: config.update(templates="templates"))
     edit(templates / "public.html.j2", "<h1>{{ brief.title }}</h1>", f"<p>{LEAKED}</p>")
-    response = client.get(f"/preview/{SAMPLE}/public.en.html")
+    response = client.get(
+        f"/preview/{SAMPLE}/public.en.html", headers=bearer(tokens["public:author"])
+    )
     assert response.status_code == 422
     assert "may not see" in response.text
     assert "public.html.j2" in response.text
@@ -971,3 +1044,158 @@ def test_status_needs_an_operator_token(client: TestClient, tokens: dict[str, st
     assert report["jobs"] == [] and report["failing"] == []
     assert set(report["outbox"]) == {"counts", "failed"}
     assert report["outbox"]["failed"] == []
+
+
+# -- approval before release (issue #13) ----------------------------------------------
+
+MARK = "DRAFT / ÉBAUCHE"
+
+
+def text_of(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
+
+
+def kinds(root: Path) -> dict[str, str]:
+    """A token of each kind (issue #13), made through the library: a public
+    reader, author and approver (named), a nameless public approver, and a
+    minister approver."""
+    made = [
+        ("reader", "public", ""),
+        ("author", "public:author", "Sample Author (sample)"),
+        ("approver", "public:approver", APPROVER),
+        ("nameless", "public:approver", ""),
+        ("minister", "minister:approver", APPROVER),
+    ]
+    with open_tokens(load_project(root).folders) as store:
+        return {name: store.create(role, label) for name, role, label in made}
+
+
+def test_a_reader_gets_the_approved_edition(
+    project: Path, client: TestClient, tokens: dict[str, str]
+) -> None:
+    for lang in ("en", "fr"):
+        content, sha256 = approved(project, "public", lang)
+        response = client.get(f"/dossiers/{SAMPLE}/public.{lang}.pdf")
+        assert response.status_code == 200
+        assert response.content == content
+        assert response.headers["etag"] == f'"{sha256}"'
+        assert response.headers["cache-control"] == "no-cache"
+        assert "DRAFT" not in text_of(content) and "ÉBAUCHE" not in text_of(content)
+        draft = text_of((project / last(project, "public", lang).archive).read_bytes())
+        assert "DRAFT" in draft and "ÉBAUCHE" in draft
+    minister = client.get(f"/dossiers/{SAMPLE}/minister.en.pdf", headers=bearer(tokens["minister"]))
+    assert minister.content == approved(project, "minister", "en")[0]
+    assert f"Approved by {APPROVER}" in " ".join(text_of(minister.content).split())
+    assert MARK not in text_of(minister.content)
+    page = client.get("/")
+    assert f"approved by {APPROVER}" in html.unescape(page.text)
+
+
+def test_before_any_approval_a_reader_gets_no_draft(drafted: Path) -> None:
+    keys = kinds(drafted)
+    with open_tokens(load_project(drafted).folders) as store:
+        minister_reader = store.create("minister")
+    with TestClient(create_app(drafted)) as client:
+        for url, headers in [
+            (PUBLIC_EN, {}),
+            (PUBLIC_EN, bearer(keys["reader"])),
+            (f"/dossiers/{SAMPLE}/minister.en.pdf", bearer(minister_reader)),
+        ]:
+            response = client.get(url, headers=headers)
+            assert response.status_code == 404, url
+            assert "not yet approved" in response.json()["detail"]
+            assert b"%PDF" not in response.content
+        # partners need no approval: released as built
+        with open_tokens(load_project(drafted).folders) as store:
+            partner = store.create("partners")
+        partners = client.get(f"/dossiers/{SAMPLE}/partners.en.pdf", headers=bearer(partner))
+        assert partners.status_code == 200 and MARK not in text_of(partners.content)
+        page = html.unescape(client.get("/").text)
+        assert "Not yet approved" in page
+        anonymous = client.get(f"/api/dossiers/{SAMPLE}/editions").json()
+        assert [row for row in anonymous if row["audience"] == "public"] == []
+        by_author = client.get(f"/api/dossiers/{SAMPLE}/editions", headers=bearer(keys["author"]))
+        public = [row for row in by_author.json() if row["audience"] == "public"]
+        assert {row["draft"] for row in public} == {True} and len(public) == 2
+
+
+@pytest.mark.parametrize(
+    "route", [f"/drafts/{SAMPLE}/public.en.pdf", f"/dossiers/{SAMPLE}/public.en/editions/1.pdf"]
+)
+def test_a_draft_needs_an_author_or_approver_token(drafted: Path, route: str) -> None:
+    keys = kinds(drafted)
+    draft = (drafted / last(drafted, "public", "en").archive).read_bytes()
+    with TestClient(create_app(drafted)) as client:
+        assert client.get(route).status_code == 401
+        assert client.get(route, headers=bearer(keys["reader"])).status_code == 403
+        assert client.get(route, headers=bearer(keys["minister"])).status_code == 403
+        for kind in ("author", "approver"):
+            response = client.get(route, headers=bearer(keys[kind]))
+            assert response.status_code == 200, kind
+            assert response.content == draft
+            assert MARK in text_of(response.content)
+            assert response.headers["cache-control"] == "private, no-store"
+
+
+def test_approving_from_the_api(drafted: Path, edit: Edit) -> None:
+    keys = kinds(drafted)
+    url = f"/api/dossiers/{SAMPLE}/public/approve"
+    with TestClient(create_app(drafted)) as client:
+        waiting = client.get("/api/approvals", headers=bearer(keys["approver"]))
+        assert waiting.status_code == 200
+        assert {(w["lang"], w["number"]) for w in waiting.json()} == {("en", 1), ("fr", 1)}
+        assert waiting.json()[0]["draft_url"].startswith("/drafts/")
+        assert {w["can_approve"] for w in waiting.json()} == {True}
+        by_author = client.get("/api/approvals", headers=bearer(keys["author"])).json()
+        assert {w["can_approve"] for w in by_author} == {False}
+        assert client.get("/api/approvals", headers=bearer(keys["reader"])).status_code == 403
+        assert client.get("/api/approvals").status_code == 401
+
+        body = {"edition": 1, "lang": "en"}
+        assert client.post(url, json=body).status_code == 401
+        for refused in ("reader", "author", "minister", "nameless"):
+            response = client.post(url, json=body, headers=bearer(keys[refused]))
+            assert response.status_code == 403, refused
+        forged = client.post(
+            url, json={**body, "approved_by": "Mallory"}, headers=bearer(keys["approver"])
+        )
+        assert forged.status_code == 422
+        assert client.get(PUBLIC_EN).status_code == 404  # nothing was approved
+
+        response = client.post(url, json=body, headers=bearer(keys["approver"]))
+        assert response.status_code == 200, response.text
+        (done,) = response.json()["approved"]
+        assert (done["lang"], done["number"], done["approved_by"]) == ("en", 1, APPROVER)
+        released = client.get(PUBLIC_EN)
+        assert released.status_code == 200
+        assert released.content == approved(drafted, "public", "en")[0]
+        assert MARK not in text_of(released.content)
+        assert client.get(f"/dossiers/{SAMPLE}/public.fr.pdf").status_code == 404
+        left = client.get("/api/approvals", headers=bearer(keys["approver"])).json()
+        assert [(w["lang"], w["number"]) for w in left] == [("fr", 1)]
+
+        wrong = client.post(
+            url, json={"edition": 2, "lang": "fr"}, headers=bearer(keys["approver"])
+        )
+        assert wrong.status_code == 409
+        assert "only the current edition can be approved" in wrong.json()["detail"]
+        # the French edition goes stale: its inputs changed since it was built
+        edit(drafted / FIGURES, *EVERYONE)
+        stale = client.post(
+            url, json={"edition": 1, "lang": "fr"}, headers=bearer(keys["approver"])
+        )
+        assert stale.status_code == 409
+        assert "inputs changed since" in stale.json()["detail"]
+        assert client.get(f"/dossiers/{SAMPLE}/public.fr.pdf").status_code == 404
+
+
+def test_approver_tokens_from_the_command_line(project: Path) -> None:
+    runner = CliRunner()
+    root = ["-C", str(project), "token", "create", "public"]
+    nameless = runner.invoke(main, [*root, "--role", "approver"])
+    assert nameless.exit_code != 0 and "--label" in nameless.output
+    made = runner.invoke(main, [*root, "--role", "approver", "--label", APPROVER])
+    assert made.exit_code == 0, made.output
+    with open_tokens(load_project(project).folders) as store:
+        (approver,) = [t for t in store.all() if t.label == APPROVER]
+    assert approver.role == "public:approver"

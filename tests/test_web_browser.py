@@ -12,7 +12,6 @@ passwordless sudo, no apt-get).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import socket
@@ -28,9 +27,11 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 from pypdf import PdfReader
 
-from briefs.pipeline import list_editions
+from briefs.editions.approvals import approved_path
+from briefs.pipeline import approve, list_editions
 from briefs.source.config import load_project
 from briefs.web.page import LANGUAGE_NAMES, WORDS
+from briefs.web.tokens import open_tokens
 from conftest import REPO, SAMPLE
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -44,6 +45,7 @@ TITLE = {
     "fr": "Lutte contre la traite de personnes et soutien aux victimes",
 }
 """The sample dossier's title (data/human-trafficking/dossier.yaml)."""
+APPROVER = "Sample Approver (sample)"
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +118,8 @@ def wait_healthy(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
 def test_a_reader_switches_to_french_with_the_keyboard_and_downloads_a_brief(
     chromium: Path, server: str, project: Path, tmp_path: Path
 ) -> None:
+    # The public backgrounder needs approval: readers get the approved edition.
+    approve(load_project(project), SAMPLE, "public", None, APPROVER)
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=str(chromium), headless=True, args=["--no-sandbox"], timeout=WAIT_MS
@@ -179,10 +183,46 @@ def test_a_reader_switches_to_french_with_the_keyboard_and_downloads_a_brief(
     assert data.startswith(b"%PDF-")
     editions = list_editions(load_project(project), SAMPLE)
     current = [e for e in editions if (e.audience, e.lang) == ("public", "fr")][-1]
-    assert hashlib.sha256(data).hexdigest() == current.sha256
+    assert data == approved_path(project / current.archive).read_bytes()
     text = " ".join("".join(sheet.extract_text() for sheet in PdfReader(saved).pages).split())
     assert TITLE["fr"] in text
     assert TITLE["en"] not in text
+
+
+def test_an_approver_approves_a_draft_from_the_page_with_the_keyboard(
+    chromium: Path, server: str, project: Path
+) -> None:
+    with open_tokens(load_project(project).folders) as store:
+        token = store.create("public:approver", APPROVER)
+    brief = f"{server}/dossiers/{SAMPLE}/public.en.pdf"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(brief, timeout=WAIT_MS / 1000)
+    assert refused.value.code == 404  # a draft only: nothing released yet
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(chromium), headless=True, args=["--no-sandbox"], timeout=WAIT_MS
+        )
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(WAIT_MS)
+            page.goto(f"{server}/approvals")
+            page.get_by_label("Author or approver token").fill(token)
+            page.keyboard.press("Enter")
+            draft = page.get_by_role("region", name=f"{SAMPLE}/public.en, Edition 1")
+            draft.get_by_role("button").wait_for()  # drawn once the drafts are fetched
+            assert draft.get_by_role("heading", name="Changes since the previous edition").count()
+            assert draft.get_by_role("link", name="Open the draft (PDF)").count() == 1
+            button = draft.get_by_role("button", name=re.compile("^Approve edition 1"))
+            button.focus()
+            page.keyboard.press("Enter")
+            page.get_by_role("status").get_by_text(f"Approved by {APPROVER}").wait_for()
+            accessible(page)
+        finally:
+            browser.close()
+    with urllib.request.urlopen(brief, timeout=WAIT_MS / 1000) as response:
+        data = response.read()
+    current = [e for e in list_editions(load_project(project), SAMPLE) if e.audience == "public"]
+    assert data == approved_path(project / current[0].archive).read_bytes()
 
 
 # -- cheap axe-like checks -----------------------------------------------------------

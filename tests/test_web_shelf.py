@@ -5,6 +5,7 @@ included, is seen at the next request."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 import time
@@ -16,7 +17,7 @@ import pytest
 
 import briefs.web.shelf as shelf_module
 from briefs.editions.digests import RACY_NS
-from briefs.pipeline import build, list_editions
+from briefs.pipeline import approve, build, list_editions
 from briefs.source.config import load_project
 from briefs.source.files import Folders
 from briefs.web import stamps
@@ -210,3 +211,30 @@ def test_kept_answers_without_waiting_and_only_while_the_stamp_holds(
         assert shelf.kept(SAMPLE, "public", "en") == served
     rewrite_in_place(project / FIGURES, *VALUE)
     assert shelf.kept(SAMPLE, "public", "en") is None
+
+
+def test_what_readers_get_is_kept_until_an_approval_moves_the_ledger(
+    shelf: Shelf, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before any approval nothing is released, and that answer is kept too;
+    an approval (it writes the ledger and the output PDF) is seen at once."""
+    looked: list[str] = []
+    real = shelf_module.release
+
+    def counted(project: Any, *names: str) -> Any:
+        looked.append("/".join(names))
+        return real(project, *names)
+
+    monkeypatch.setattr(shelf_module, "release", counted)
+    for _ in range(3):
+        assert shelf.released(shelf.project(), SAMPLE, "public", "en") is None
+    assert len(looked) == 1
+    assert shelf.kept_release(SAMPLE, "public", "en") is not None
+
+    approve(load_project(project), SAMPLE, "public", "en", "Sample Approver (sample)")
+    age(project)
+    served = [shelf.released(shelf.project(), SAMPLE, "public", "en") for _ in range(3)]
+    assert len(looked) == 2
+    first = served[0]
+    assert first is not None and first.edition.number == 1
+    assert first.etag == hashlib.sha256(first.content).hexdigest() != first.edition.sha256

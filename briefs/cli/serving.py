@@ -37,21 +37,38 @@ def token() -> None:
 
 @token.command("create")
 @click.argument("role", metavar="AUDIENCE")
-@click.option("--label", default="", help="Who or what the token is for.")
+@click.option("--label", default="", help="Who or what the token is for; an approver's name.")
+@click.option(
+    "--role",
+    "kind",
+    type=click.Choice(["reader", "author", "approver"]),
+    default="reader",
+    show_default=True,
+    help="reader: released briefs; author: drafts too; approver: drafts, and approving "
+    "them from the page, in the name given by --label.",
+)
 @click.pass_context
-def create(ctx: click.Context, role: str, label: str) -> None:
+def create(ctx: click.Context, role: str, label: str, kind: str) -> None:
     """A token for AUDIENCE's briefs (or 'operator', for /status); shown once,
     stored only as its hash."""
     from briefs.source.config import load_project
-    from briefs.web.tokens import OPERATOR, open_tokens
+    from briefs.web.tokens import OPERATOR, open_tokens, role_of
 
     project = load_project(ctx.obj["root"])
     known = [*project.settings.audiences, OPERATOR]
     if role not in known:
         raise click.BadParameter(f"{role!r} (expected one of: {', '.join(known)})")
+    if kind != "reader" and role == OPERATOR:
+        raise click.BadParameter("an operator token has no --role", param_hint="--role")
+    if kind == "approver" and not label.strip():
+        raise click.BadParameter(
+            "an approver token needs --label NAME: the name recorded and printed when they approve",
+            param_hint="--label",
+        )
     with open_tokens(project.folders) as tokens:
-        click.echo(tokens.create(role, label))
-    click.echo(f"a token for {role}: keep it secret; it is not shown again", err=True)
+        click.echo(tokens.create(role_of(role, kind), label))
+    said = f"a token for {role_of(role, kind)}: keep it secret; it is not shown again"
+    click.echo(said, err=True)
 
 
 @token.command("list")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from html import escape
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,12 +21,17 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from briefs.errors import BriefsError, InvalidInput, LeakDetected, TemplateFailed
+from briefs.editions.approvals import Approval
+from briefs.editions.approvals import required as needs_approval
+from briefs.errors import BriefsError
 from briefs.source.config import Project
 from briefs.source.model import Classification
-from briefs.web.page import home_page, preview_page
-from briefs.web.shelf import Served, Shelf, listing, published
-from briefs.web.tokens import OPERATOR, open_tokens
+from briefs.web.approving import add_approval_routes
+from briefs.web.listing import listing
+from briefs.web.page import home_page, not_previewed, preview_page
+from briefs.web.release import copies, copy
+from briefs.web.shelf import Served, Shelf, published
+from briefs.web.tokens import OPERATOR, Holder, open_tokens
 
 log = logging.getLogger("briefs.web")
 LANGS = ("en", "fr")
@@ -48,21 +52,28 @@ def create_app(root: Path) -> FastAPI:
     )
     app.state.shelf = shelf
 
-    def role(credentials: HTTPAuthorizationCredentials | None, project: Project) -> str | None:
+    def holder(credentials: HTTPAuthorizationCredentials | None, project: Project) -> Holder | None:
         if credentials is None:
             return None
         with open_tokens(project.folders) as tokens:
-            return tokens.role(credentials.credentials)
+            return tokens.holder(credentials.credentials)
 
-    def allow(project: Project, audience: str, credentials: Credentials) -> None:
-        """Public: open. Others: a token of that audience."""
-        if project.settings.audiences[audience].clearance is Classification.unclassified:
-            return
-        who = role(credentials, project)
+    def allow(
+        project: Project, audience: str, credentials: Credentials, drafts: bool = False
+    ) -> Holder | None:
+        """Public: open. Others: a token of that audience. Drafts: an author or
+        approver token of that audience."""
+        is_open = project.settings.audiences[audience].clearance is Classification.unclassified
+        if is_open and not drafts:
+            return None
+        who = holder(credentials, project)
         if who is None:
             raise HTTPException(401, "a bearer token is needed", {"WWW-Authenticate": "Bearer"})
-        if who != audience:
+        if who.audience != audience:
             raise HTTPException(403, f"this token is not for the {audience} audience")
+        if drafts and not who.sees_drafts:
+            raise HTTPException(403, f"drafts need an author or approver token of {audience}")
+        return who
 
     def named(project: Project, dossier: str, audience: str, lang: str) -> None:
         known = project.folders.dossiers()
@@ -94,9 +105,34 @@ def create_app(root: Path) -> FastAPI:
         if project.settings.audiences[audience].clearance is not Classification.unclassified:
             await run_in_threadpool(allow, project, audience, credentials)
         served = shelf.kept(dossier, audience, lang)
-        if served is None:
+        if served is None:  # a stale brief is built first (a new draft, maybe)
             served = await run_in_threadpool(shelf.current, project, dossier, audience, lang)
+        if served is not None and needs_approval(project, audience):
+            release = shelf.kept_release(dossier, audience, lang)
+            if release is not None:
+                served = release.value
+            else:
+                served = await run_in_threadpool(shelf.released, project, dossier, audience, lang)
+            if served is None:
+                raise HTTPException(
+                    404,
+                    f"{dossier}/{audience}.{lang}: not yet approved; no edition of this brief "
+                    "is released yet",
+                )
         return _pdf(served, request)
+
+    @app.get("/drafts/{dossier}/{brief}.pdf", tags=["authors"])
+    def draft(dossier: str, brief: str, request: Request, credentials: Credentials) -> Response:
+        """The newest edition of a brief, built first if its inputs changed: the
+        draft awaiting approval, if it is one (author or approver token)."""
+        project = shelf.project()
+        audience, lang = _split(brief)
+        named(project, dossier, audience, lang)
+        allow(project, audience, credentials, drafts=True)
+        served = shelf.current(project, dossier, audience, lang)
+        if served is not None:
+            served = shelf.handed(project, copy(project, served.edition))
+        return _pdf(served, request, private=True)
 
     @app.get("/dossiers/{dossier}/{brief}/editions/{number:int}.pdf", tags=["briefs"])
     def past(
@@ -107,21 +143,32 @@ def create_app(root: Path) -> FastAPI:
         audience, lang = _split(brief)
         named(project, dossier, audience, lang)
         allow(project, audience, credentials)
-        return _pdf(shelf.edition(project, dossier, audience, lang, number), request)
+        found = [
+            e
+            for e in published(project.folders, dossier)
+            if (e.audience, e.lang, e.number) == (audience, lang, number)
+        ]
+        if not found:
+            return _pdf(None, request)
+        handed = copy(project, found[0])
+        if handed.draft:  # never approved: a draft, for authors and approvers
+            allow(project, audience, credentials, drafts=True)
+        return _pdf(shelf.handed(project, handed), request)
 
     @app.get("/preview/{dossier}/{brief}.html", response_class=HTMLResponse, tags=["authors"])
     def preview(dossier: str, brief: str, credentials: Credentials) -> HTMLResponse:
         """The brief's HTML as rendered now, with its stylesheet: a template
-        change shows on reload, without making a PDF."""
+        change shows on reload, without making a PDF. Where the audience needs
+        approval, that is a draft: for its author and approver tokens only."""
         project = shelf.project()
         audience, lang = _split(brief)
         named(project, dossier, audience, lang)
-        allow(project, audience, credentials)
+        allow(project, audience, credentials, drafts=needs_approval(project, audience))
         try:
             return HTMLResponse(preview_page(project, dossier, audience, lang))
         except BriefsError as exc:
             log.warning("preview of %s/%s.%s: %s", dossier, audience, lang, exc)
-            return HTMLResponse(_not_previewed(exc), status_code=422)
+            return HTMLResponse(not_previewed(exc), status_code=422)
 
     @app.get("/preview/assets/{name:path}", include_in_schema=False)
     def asset(name: str) -> Response:
@@ -144,30 +191,35 @@ def create_app(root: Path) -> FastAPI:
         project = shelf.project()
         if dossier not in project.folders.dossiers():
             raise HTTPException(404, "no such dossier")
-        who = role(credentials, project)
+        who = holder(credentials, project)
         rows = []
-        for e in published(project.folders, dossier):
+        for c in copies(project, dossier):
+            e = c.edition
             audience = project.settings.audiences.get(e.audience)
             if audience is None:
                 continue
-            if audience.clearance is not Classification.unclassified and who != e.audience:
+            mine = who is not None and who.audience == e.audience
+            if audience.clearance is not Classification.unclassified and not mine:
                 continue
-            rows.append(_edition_json(e))
+            if c.draft and not (mine and who is not None and who.sees_drafts):
+                continue
+            rows.append(_edition_json(e, c.sha256, c.approval, c.draft))
         return rows
 
     @app.get("/status", tags=["operators"])
     def status(credentials: Credentials) -> JSONResponse:
         """Jobs, their last runs, what is failing and the outbox (operator token)."""
         project = shelf.project()
-        who = role(credentials, project)
+        who = holder(credentials, project)
         if who is None:
             raise HTTPException(401, "a bearer token is needed", {"WWW-Authenticate": "Bearer"})
-        if who != OPERATOR:
+        if who.audience != OPERATOR:
             raise HTTPException(403, "an operator token is needed")
         from briefs.web.status import report
 
         return JSONResponse(report(project))
 
+    add_approval_routes(app, shelf, allow)
     return app
 
 
@@ -178,17 +230,18 @@ def _split(brief: str) -> tuple[str, str]:
     return audience, lang
 
 
-def _pdf(served: Served | None, request: Request) -> Response:
+def _pdf(served: Served | None, request: Request, private: bool = False) -> Response:
     if served is None:
         raise HTTPException(404, "no edition of this brief yet")
     e = served.edition
-    etag = f'"{e.sha256}"'
+    etag = f'"{served.etag}"'
     headers = {
         "ETag": etag,
         "Last-Modified": format_datetime(
             datetime.fromisoformat(e.built_at).astimezone(UTC), usegmt=True
         ),
-        "Cache-Control": "no-cache",
+        # A draft must not sit in a shared cache, nor on the author's disk.
+        "Cache-Control": "private, no-store" if served.draft or private else "no-cache",
         "Content-Disposition": f'inline; filename="{e.dossier}_{e.audience}_{e.lang}_'
         f'{e.edition_date}.pdf"',
         "X-Briefs-Edition": str(e.number),
@@ -199,15 +252,22 @@ def _pdf(served: Served | None, request: Request) -> Response:
     return Response(served.content, media_type="application/pdf", headers=headers)
 
 
-def _edition_json(e: Any) -> dict[str, Any]:
+def _edition_json(
+    e: Any, sha256: str = "", approval: Approval | None = None, draft: bool = False
+) -> dict[str, Any]:
+    """An edition as the API lists it; ``sha256`` is of the PDF handed out
+    (the approved PDF of an approved edition)."""
     return {
         "audience": e.audience,
         "lang": e.lang,
         "number": e.number,
         "date": e.edition_date,
         "built_at": e.built_at,
-        "sha256": e.sha256,
+        "sha256": sha256 or e.sha256,
         "trigger": e.trigger,
+        "draft": draft,
+        "approved_by": approval.approved_by if approval else None,
+        "approved_at": approval.approved_at if approval else None,
         "url": f"/dossiers/{e.dossier}/{e.audience}.{e.lang}/editions/{e.number}.pdf",
     }
 
@@ -223,44 +283,9 @@ def _dossier(project: Project, name: str) -> dict[str, Any]:
             "url": brief.url,
         }
         if brief.current is not None:
-            entry["current"] = _edition_json(brief.current)
+            entry["current"] = _edition_json(brief.current, brief.sha256)
+            entry["current"]["approved_by"] = brief.approved_by or None
+            entry["current"]["approved_at"] = brief.approved_at or None
             entry["changes"] = list(brief.changes)
         briefs.append(entry)
     return {"dossier": name, "briefs": briefs}
-
-
-def _not_previewed(exc: BriefsError) -> str:
-    """Why a brief cannot be previewed: where, never the problem's own words.
-
-    A preview is open to whoever may read its audience, and a message may quote
-    any item of the dossier (an invalid value, a leaked phrase): a Protected B
-    item's words must not reach a public preview. ``briefs check`` and the
-    server's log give the details.
-    """
-    if isinstance(exc, InvalidInput):
-        what = f"{len(exc.problems)} problem(s) in the input, at:"
-        places = [
-            " ".join(part for part in (_where(p.file, p.line), p.field) if part)
-            for p in exc.problems
-        ]
-    elif isinstance(exc, LeakDetected):
-        what = "Refused: the page would show words of an item this audience may not see, at:"
-        places = [_where(exc.file, exc.line)]
-    elif isinstance(exc, TemplateFailed):
-        what = "A template stopped, at:"
-        places = [_where(exc.file, exc.line)]
-    else:
-        what, places = "This brief cannot be rendered now.", []
-    items = "".join(f"<li><code>{escape(place)}</code></li>" for place in places)
-    return (
-        '<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8">'
-        "<title>Preview not available</title></head>\n<body><main>\n"
-        "<h1>This brief cannot be previewed</h1>\n"
-        f"<p>{escape(what)}</p>\n"
-        + (f"<ul>{items}</ul>\n" if items else "")
-        + "<p>Run <code>briefs check</code> for the details.</p>\n</main></body>\n</html>\n"
-    )
-
-
-def _where(file: str, line: int | None) -> str:
-    return file if line is None else f"{file}:{line}"

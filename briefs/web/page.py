@@ -1,30 +1,33 @@
 """The pages ``briefs serve`` shows people: the list of briefs, in English
 or French, and an author's preview of one brief's HTML.
 
-The list shows the current edition, its date and what it changed only for
-briefs open to the public; the others are named with the address a token
+The list shows the released edition (the last approved one where approval
+is required), its date, its approver and what it changed only for briefs
+open to the public; the others are named with the address a token
 holder uses, and nothing of their content.
 """
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from briefs.editions.changes import load
+from briefs.errors import BriefsError, InvalidInput, LeakDetected, TemplateFailed
 from briefs.pipeline import preview
 from briefs.source.config import Project
 from briefs.source.dates import PartialDate
 from briefs.source.formats import date_text
-from briefs.web.shelf import listing
+from briefs.web.listing import listing
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
         "title": "Briefs",
         "heading": "Briefs",
-        "intro": "The current edition of each brief, in English and in French.",
+        "intro": "The released edition of each brief, in English and in French.",
         "skip": "Skip to the briefs",
         "language_menu": "Language",
         "other_language": "Français",
@@ -37,6 +40,9 @@ WORDS: dict[str, dict[str, str]] = {
         "first": "First edition.",
         "wording": "Wording only.",
         "none_yet": "Not built yet.",
+        "awaiting": "Not yet approved: no edition is released yet.",
+        "approved_by": "approved by",
+        "approvals": "Drafts waiting for approval",
         "token": "Needs an access token for this audience:",
         "no_dossiers": "There are no dossiers yet.",
         "footer": "Built by briefs from one source of truth.",
@@ -44,7 +50,7 @@ WORDS: dict[str, dict[str, str]] = {
     "fr": {
         "title": "Documents d’information",
         "heading": "Documents d’information",
-        "intro": "L’édition en vigueur de chaque document, en français et en anglais.",
+        "intro": "L’édition diffusée de chaque document, en français et en anglais.",
         "skip": "Passer aux documents",
         "language_menu": "Langue",
         "other_language": "English",
@@ -58,6 +64,9 @@ WORDS: dict[str, dict[str, str]] = {
         "first": "Première édition.",
         "wording": "Formulation seulement.",
         "none_yet": "Pas encore produit.",
+        "awaiting": "Pas encore approuvé : aucune édition n’est encore diffusée.",
+        "approved_by": "approuvée par",
+        "approvals": "Ébauches en attente d’approbation",
         "token": "Jeton d’accès de ce public requis :",
         "no_dossiers": "Il n’y a pas encore de dossier.",
         "footer": "Produit par briefs à partir d’une source unique.",
@@ -94,6 +103,8 @@ def _dossier(project: Project, name: str, lang: str) -> dict[str, Any]:
             "open": brief.open,
             "url": brief.url,
             "number": 0,
+            "awaiting": brief.awaiting,
+            "approved_by": brief.approved_by,
         }
         last = brief.current
         if last is not None:
@@ -110,3 +121,41 @@ def _dossier(project: Project, name: str, lang: str) -> dict[str, Any]:
 
 def preview_page(project: Project, dossier: str, audience: str, lang: str) -> str:
     return preview(project, dossier, audience, lang, "/preview/")
+
+
+def not_previewed(exc: BriefsError) -> str:
+    """Why a brief cannot be previewed: where, never the problem's own words.
+
+    A preview is open to whoever may read its audience's drafts (anyone, for
+    an open audience without approval), and a message may quote
+    any item of the dossier (an invalid value, a leaked phrase): a Protected B
+    item's words must not reach a public preview. ``briefs check`` and the
+    server's log give the details.
+    """
+    if isinstance(exc, InvalidInput):
+        what = f"{len(exc.problems)} problem(s) in the input, at:"
+        places = [
+            " ".join(part for part in (_where(p.file, p.line), p.field) if part)
+            for p in exc.problems
+        ]
+    elif isinstance(exc, LeakDetected):
+        what = "Refused: the page would show words of an item this audience may not see, at:"
+        places = [_where(exc.file, exc.line)]
+    elif isinstance(exc, TemplateFailed):
+        what = "A template stopped, at:"
+        places = [_where(exc.file, exc.line)]
+    else:
+        what, places = "This brief cannot be rendered now.", []
+    items = "".join(f"<li><code>{escape(place)}</code></li>" for place in places)
+    return (
+        '<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8">'
+        "<title>Preview not available</title></head>\n<body><main>\n"
+        "<h1>This brief cannot be previewed</h1>\n"
+        f"<p>{escape(what)}</p>\n"
+        + (f"<ul>{items}</ul>\n" if items else "")
+        + "<p>Run <code>briefs check</code> for the details.</p>\n</main></body>\n</html>\n"
+    )
+
+
+def _where(file: str, line: int | None) -> str:
+    return file if line is None else f"{file}:{line}"

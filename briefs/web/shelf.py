@@ -1,5 +1,7 @@
 """What ``briefs serve`` hands out: the current edition of a brief, built
-first when its inputs changed, and the editions before it.
+first when its inputs changed, the editions before it, and what readers get
+of it (the last approved edition where approval is required:
+:mod:`briefs.web.release`).
 
 A request for a stale brief builds it through the one pipeline, with the
 trigger ``http``. Concurrent requests for the same brief wait for one look
@@ -26,14 +28,12 @@ not once each.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
-from briefs.editions.changes import compare, load
 from briefs.editions.digests import Digests
 from briefs.editions.fresh import assess, inputs_keys
 from briefs.editions.ledger import Edition, read_ledger
@@ -41,8 +41,8 @@ from briefs.errors import BriefsError, InvalidInput
 from briefs.pipeline import build
 from briefs.source.config import Project, load_project
 from briefs.source.files import CONFIG_NAME, Folders
-from briefs.source.model import Classification, Text
 from briefs.web import stamps
+from briefs.web.release import Copy, release
 from briefs.web.stamps import Kept
 
 log = logging.getLogger("briefs.web")
@@ -54,6 +54,14 @@ class Served:
 
     edition: Edition
     content: bytes
+    sha256: str = ""
+    """The content's SHA-256 when it is not the edition's (an approved PDF)."""
+    draft: bool = False
+    """An edition awaiting approval: only for author and approver tokens."""
+
+    @property
+    def etag(self) -> str:
+        return self.sha256 or self.edition.sha256
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,8 @@ class Shelf:
         self._project: Kept[Project] | None = None
         self._current: dict[str, Kept[Served]] = {}
         """Briefs found current, or refused by their inputs."""
+        self._released: dict[str, Kept[Served | None]] = {}
+        """What readers get of each brief (None: nothing approved yet)."""
         self.renders = 0
         """Builds that published something, for tests and the bench."""
 
@@ -178,6 +188,37 @@ class Shelf:
         self._failed.pop(brief, None)
         return False
 
+    def kept_release(self, dossier: str, audience: str, lang: str) -> Kept[Served | None] | None:
+        """What readers get of a brief, kept while its stamp holds, else None:
+        stats only, so a released brief is answered on the event loop."""
+        kept = self._released.get(f"{dossier}/{audience}.{lang}")
+        return kept if kept is not None and kept.holds() else None
+
+    def released(self, project: Project, dossier: str, audience: str, lang: str) -> Served | None:
+        """What a reader gets of a brief: its last approved edition when its
+        audience needs approval (None before any), else its newest. Kept
+        while the brief's stamp holds (an approval writes the ledger)."""
+        brief = f"{dossier}/{audience}.{lang}"
+        kept = self._released.get(brief)
+        if kept is not None and kept.holds():
+            return kept.value
+        stamp = stamps.brief(project.folders, dossier, audience, lang)
+        got = release(project, dossier, audience, lang)
+        served = None
+        if got is not None:
+            handed = Copy(got.edition, got.pdf, got.sha256, got.approval, False)
+            served = self.handed(project, handed)
+        if got is None or served is not None:
+            self._released[brief] = stamps.keep(served, *stamp)
+        return served
+
+    def handed(self, project: Project, copy: Copy) -> Served | None:
+        """The bytes of an edition's copy, only if their SHA-256 is the one recorded."""
+        content = read_placed(project.folders, copy.pdf)
+        if content is None or hashlib.sha256(content).hexdigest() != copy.sha256:
+            return None
+        return Served(copy.edition, content, copy.sha256, copy.draft)
+
     def edition(
         self, project: Project, dossier: str, audience: str, lang: str, number: int | None = None
     ) -> Served | None:
@@ -197,13 +238,13 @@ class Shelf:
         edition = editions[-1]
         places = [edition.archive] if number is not None else [edition.output, edition.archive]
         for place in places:
-            content = _read(project.folders, place)
+            content = read_placed(project.folders, place)
             if content is not None and hashlib.sha256(content).hexdigest() == edition.sha256:
                 return Served(edition, content)
         return None
 
 
-def _read(folders: Folders, place: str) -> bytes | None:
+def read_placed(folders: Folders, place: str) -> bytes | None:
     """A PDF the ledger names, read only from the output folder or the archive."""
     path = (folders.root / place).resolve()
     inside = path.is_relative_to(folders.output.resolve()) or path.is_relative_to(
@@ -234,52 +275,3 @@ def look(folders: Folders, dossier: str, audience: str, lang: str) -> Look:
         if fresh is not None and not fresh.stale:
             return Look(False, None)
         return Look(True, inputs_keys(folders, digests, [dossier])[dossier])
-
-
-def summary(project: Project, editions: list[Edition], audience: str, lang: str) -> list[str]:
-    """What the newest edition changed since the one before it, in ``lang``:
-    the lines its own change section prints."""
-    mine = [e for e in editions if e.audience == audience and e.lang == lang]
-    if len(mine) < 2:
-        return []
-    old, new = mine[-2], mine[-1]
-    sections = project.settings.audiences[audience].sections
-    existing = set(json.loads(new.existing))
-    changes = compare(
-        load(old.snapshot), load(new.snapshot), existing, lang, old.edition_date, sections
-    )
-    lines = [*changes.added, *changes.removed, *changes.changed]
-    if changes.unnamed:
-        lines.append("…")
-    return lines
-
-
-@dataclass(frozen=True)
-class Listed:
-    """One brief of a dossier, as the page and the API list it: its current
-    edition and what it changed are given only for an audience open to all."""
-
-    audience: str
-    lang: str
-    title: Text
-    url: str
-    open: bool
-    current: Edition | None = None
-    changes: tuple[str, ...] = ()
-
-
-def listing(project: Project, dossier: str) -> list[Listed]:
-    """Every brief of ``dossier``, audience by audience, language by language."""
-    editions = published(project.folders, dossier)
-    listed = []
-    for audience, settings in project.settings.audiences.items():
-        for lang in settings.languages:
-            is_open = settings.clearance is Classification.unclassified
-            mine = [e for e in editions if e.audience == audience and e.lang == lang]
-            url = f"/dossiers/{dossier}/{audience}.{lang}.pdf"
-            brief = Listed(audience, lang, settings.title, url, is_open)
-            if is_open and mine:
-                changes = tuple(summary(project, editions, audience, lang))
-                brief = replace(brief, current=mine[-1], changes=changes)
-            listed.append(brief)
-    return listed
