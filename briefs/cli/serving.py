@@ -65,6 +65,10 @@ def create(ctx: click.Context, role: str, label: str, kind: str) -> None:
             "an approver token needs --label NAME: the name recorded and printed when they approve",
             param_hint="--label",
         )
+    refused = project.settings.not_cleared(role, label) if kind == "approver" else None
+    if refused is not None:
+        expected, found = refused
+        raise click.BadParameter(f"expected {expected}, found {found}", param_hint="--label")
     with open_tokens(project.folders) as tokens:
         click.echo(tokens.create(role_of(role, kind), label))
     said = f"a token for {role_of(role, kind)}: keep it secret; it is not shown again"
