@@ -194,10 +194,9 @@ def approve(
 ) -> list[tuple[Approval, bool]]:
     """Approve the current edition of a brief in ``lang`` (every language of the
     audience by default): publish its PDF without the draft mark, naming ``by``
-    (and their title: with ``approvers:`` in briefs.yaml, ``by`` must be one
-    cleared for the audience), and record the approval. Each brief is checked
-    first (:func:`~briefs.editions.approving.approvable`); one already approved
-    is left as it is. Returns each approval, and whether it is new."""
+    (and title: ``approvers:`` must clear them, when set), and record the
+    approval. Each brief is checked first (:func:`~briefs.editions.approving.approvable`);
+    one already approved is left as it is. Returns each approval, and whether it is new."""
     settings, folders = project.settings, project.folders
     langs = approval_languages(settings.audiences, dossier, audience, lang)
     title = check_approver(settings, dossier, audience, by)
