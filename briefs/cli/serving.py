@@ -37,7 +37,12 @@ def token() -> None:
 
 @token.command("create")
 @click.argument("role", metavar="AUDIENCE")
-@click.option("--label", default="", help="Who or what the token is for; an approver's name.")
+@click.option(
+    "--label",
+    default="",
+    help="Who or what the token is for; an approver's name (with approvers: in "
+    "briefs.yaml, a listed approver cleared for AUDIENCE).",
+)
 @click.option(
     "--role",
     "kind",
