@@ -21,7 +21,7 @@ from typing import Any
 
 from briefs.audience.plan import Brief, briefs_of, survey
 from briefs.editions.approvals import Approval, Listed, approval_of, listing, mark_draft, settle
-from briefs.editions.approving import approval_languages, approve_all
+from briefs.editions.approving import approval_languages, approve_all, check_approver
 from briefs.editions.atomic import write_atomic
 from briefs.editions.digests import Digests
 from briefs.editions.faults import ensure_writable
@@ -193,12 +193,13 @@ def approve(
     now: datetime | None = None,
 ) -> list[tuple[Approval, bool]]:
     """Approve the current edition of a brief in ``lang`` (every language of the
-    audience by default): publish its PDF without the draft mark, naming ``by``,
-    and record the approval. Each brief is checked before any is approved
-    (:func:`~briefs.editions.approving.approvable`); one already approved is
-    left as it is. Returns each approval, and whether it is new."""
+    audience by default): publish its PDF without the draft mark, naming ``by``
+    (and title: ``approvers:`` must clear them, when set), and record the
+    approval. Each brief is checked first (:func:`~briefs.editions.approving.approvable`);
+    one already approved is left as it is. Returns each approval, and whether it is new."""
     settings, folders = project.settings, project.folders
     langs = approval_languages(settings.audiences, dossier, audience, lang)
+    title = check_approver(settings, dossier, audience, by)
     briefs = plan(project, [dossier], [audience], langs)
 
     def load(name: str) -> tuple[list[Brief], list[Problem]]:
@@ -206,7 +207,9 @@ def approve(
 
     with open_ledger(folders) as ledger:
         moment, zone = now or datetime.now(UTC), settings.timezone
-        done, problems = approve_all(briefs, load, ledger, folders, by, edition, moment, zone)
+        done, problems = approve_all(
+            briefs, load, ledger, folders, by, edition, moment, zone, title
+        )
     if problems:
         raise BriefsRefused(problems)
     return sorted(done, key=lambda found: langs.index(found[0].lang))  # finished in any order

@@ -11,11 +11,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from pypdf import PdfReader
 
 import briefs.editions.approvals as approvals_module
-from briefs import ApprovalRefused, approve, build, load_project
+from briefs import ApprovalRefused, InvalidInput, approve, build, load_project
 from briefs.cli import main
 from briefs.editions.approvals import approvals, drafts, released, settle, waiting
 from briefs.editions.fresh import up_to_date
@@ -95,9 +96,12 @@ def test_approve_publishes_the_approved_pdf_and_keeps_both(project: Path) -> Non
         name = f"minister.{lang}"
         text = " ".join(" ".join(t.split()) for t in pages(output(project, name)))
         assert "DRAFT" not in text and "ÉBAUCHE" not in text
+        # Name, then title (briefs.yaml's approvers:), then date, as Prepared by reads.
         said = {
-            "en": f"Approved by {ADM}, March 2, 2017",
-            "fr": f"Approuvé par {ADM}, le 2 mars 2017",
+            "en": f"APPROVED BY {ADM} Assistant Deputy Minister, Policy Sector (sample) "
+            "March 2, 2017",
+            "fr": f"APPROUVÉ PAR {ADM} Sous-ministre adjoint, Secteur des politiques (exemple) "
+            "2 mars 2017",
         }
         assert said[lang] in text
         assert {p.name for p in archive(project, name).iterdir()} == {
@@ -122,8 +126,10 @@ def test_approve_publishes_the_approved_pdf_and_keeps_both(project: Path) -> Non
             f"{SAMPLE}/public.fr",
         ]
     # Approving again is a no-op that says so.
-    again = approve(load_project(project), SAMPLE, "minister", "en", "Someone Else", now=LATER)
-    assert [(a.approved_by, new) for a, new in again] == [(ADM, False)]
+    again = approve(load_project(project), SAMPLE, "minister", "en", ADM, now=LATER)
+    assert [(a.approved_by, a.approved_at[:10], new) for a, new in again] == [
+        (ADM, "2017-03-02", False)
+    ]
     # The archive numbering ignores the approved PDF.
     (target,) = [b.target for b in _briefs(project, "minister", "en")]
     assert next_number(load_project(project).folders, target, None) == 2
@@ -257,3 +263,77 @@ def test_approved_by_in_the_data_is_an_error(project_dir: Path, edit: Edit) -> N
         assert result.exit_code == 1, result.output
         assert f"data/{SAMPLE}/dossier.yaml:{line}: dossier.approved_by:" in result.output
         assert "approvals are recorded in the ledger with `briefs approve`" in result.output
+
+
+def _approvers(root: Path, approvers: list[dict[str, object]] | None) -> None:
+    """Set (or, with None, remove) ``approvers:`` in the project's briefs.yaml."""
+    config = yaml.safe_load((root / "briefs.yaml").read_text())
+    config.pop("approvers", None)
+    if approvers is not None:
+        config["approvers"] = approvers
+    (root / "briefs.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))
+
+
+DIRECTOR = {
+    "name": "Sample Director General (sample)",
+    "title": {"en": "Director General (sample)", "fr": "Directrice générale (exemple)"},
+    "audiences": ["public"],
+}
+
+
+def test_only_a_listed_approver_cleared_for_the_audience_may_approve(project: Path) -> None:
+    config = yaml.safe_load((project / "briefs.yaml").read_text())
+    _approvers(project, [*config["approvers"], DIRECTOR])
+    before = {p: p.read_bytes() for p in (project / "output").rglob("*") if p.is_file()}
+    runner = CliRunner()
+    base = ["-C", str(project), "approve", SAMPLE, "--audience", "minister", "--by"]
+    unlisted = runner.invoke(main, [*base, "Someone Else"])
+    assert unlisted.exit_code == 1
+    assert (
+        f"{SAMPLE}/minister: not approved: expected an approver of minister listed in "
+        f"briefs.yaml `approvers:` ({ADM}), found 'Someone Else', not listed"
+    ) in " ".join(unlisted.output.split())
+    elsewhere = runner.invoke(main, [*base, str(DIRECTOR["name"])])
+    assert elsewhere.exit_code == 1
+    assert "listed, but not cleared for minister" in " ".join(elsewhere.output.split())
+    after = {p: p.read_bytes() for p in (project / "output").rglob("*") if p.is_file()}
+    assert after == before  # nothing written, nothing recorded
+    with open_ledger(load_project(project).folders) as ledger:
+        assert approvals(ledger) == {}
+    # Cleared for the public backgrounder, the director may approve it.
+    done = approve(load_project(project), SAMPLE, "public", "en", str(DIRECTOR["name"]))
+    assert [a.approved_by for a, _ in done] == [DIRECTOR["name"]]
+
+
+def test_without_approvers_any_name_approves_with_no_title(project: Path) -> None:
+    _approvers(project, None)
+    approve(load_project(project), SAMPLE, "minister", None, "Someone Else", now=APPROVED)
+    for lang, said in (
+        ("en", "Approved by Someone Else, March 2, 2017"),
+        ("fr", "Approuvé par Someone Else, le 2 mars 2017"),
+    ):
+        text = " ".join(" ".join(t.split()) for t in pages(output(project, f"minister.{lang}")))
+        assert said in text
+        assert "Assistant Deputy Minister, Policy Sector" not in text
+
+
+def test_adding_approvers_makes_no_new_edition(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "project")
+    config = yaml.safe_load((root / "briefs.yaml").read_text())
+    _approvers(root, None)
+    build(load_project(root), now=FIRST)
+    _approvers(root, config["approvers"])
+    report = build(load_project(root), now=LATER)
+    assert (report.built, report.restored, report.current) == ([], [], 6)
+
+
+def test_approvers_must_name_known_audiences(project_dir: Path) -> None:
+    _approvers(project_dir, [{**DIRECTOR, "audiences": ["public", "media"]}])
+    with pytest.raises(InvalidInput) as raised:
+        load_project(project_dir)
+    (problem,) = raised.value.problems
+    lines = (project_dir / "briefs.yaml").read_text().splitlines()
+    assert problem.line is not None and lines[problem.line - 1].strip() == "- media"
+    assert "expected an audience of briefs.yaml (minister, partners, public), found 'media'" in str(
+        problem
+    )

@@ -121,7 +121,10 @@ def test_mail_waits_for_approval_then_sends_the_approved_pdf_once(
     assert briefs_to(server.messages) == Counter(MINISTER_OFFICE)
     for got in [m.message for m in server.messages if carries_pdfs(m.message)]:
         said = body(got)
-        assert f"Approved by {ADM}, " in said and f"Approuvé par {ADM}, le " in said
+        # The approver's title, as briefs.yaml's approvers: lists it.
+        assert f"Approved by {ADM}, Assistant Deputy Minister, Policy Sector (sample), " in said
+        title = "Sous-ministre adjoint, Secteur des politiques (exemple)"
+        assert f"Approuvé par {ADM}, {title}, le " in said
         files = attachments(got)
         assert len(files) == 2
         for lang in LANGS:
@@ -130,7 +133,10 @@ def test_mail_waits_for_approval_then_sends_the_approved_pdf_once(
             assert hashlib.sha256(pdf).hexdigest() == hashlib.sha256(approved).hexdigest()
             text = text_of(pdf)
             assert "DRAFT" not in text and "ÉBAUCHE" not in text
-            by = {"en": f"Approved by {ADM}", "fr": f"Approuvé par {ADM}"}[lang]
+            by = {
+                "en": f"APPROVED BY {ADM} Assistant Deputy Minister, Policy Sector (sample)",
+                "fr": f"APPROUVÉ PAR {ADM} Sous-ministre adjoint, Secteur des politiques (exemple)",
+            }[lang]
             assert by in text
     assert len(waiting_notices(server)) == 2, "no new notice once approved"
     assert send(project, server).count("unchanged, not sent again") == 3

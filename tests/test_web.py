@@ -76,7 +76,7 @@ NEW_STEP = """
 """A new Protected B item: the minister note's next edition names it as added."""
 
 
-APPROVER = "Sample Approver (sample)"
+APPROVER = "Sample Assistant Deputy Minister (sample)"
 APPROVED_AT = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 
 
@@ -1057,14 +1057,16 @@ def text_of(pdf: bytes) -> str:
 
 def kinds(root: Path) -> dict[str, str]:
     """A token of each kind (issue #13), made through the library: a public
-    reader, author and approver (named), a nameless public approver, and a
-    minister approver."""
+    reader, author and approver (named), a nameless public approver, a
+    minister approver, and a public approver whose label briefs.yaml's
+    ``approvers:`` does not list."""
     made = [
         ("reader", "public", ""),
         ("author", "public:author", "Sample Author (sample)"),
         ("approver", "public:approver", APPROVER),
         ("nameless", "public:approver", ""),
         ("minister", "minister:approver", APPROVER),
+        ("unlisted", "public:approver", "Sample Unlisted Person (sample)"),
     ]
     with open_tokens(load_project(root).folders) as store:
         return {name: store.create(role, label) for name, role, label in made}
@@ -1085,7 +1087,8 @@ def test_a_reader_gets_the_approved_edition(
         assert "DRAFT" in draft and "ÉBAUCHE" in draft
     minister = client.get(f"/dossiers/{SAMPLE}/minister.en.pdf", headers=bearer(tokens["minister"]))
     assert minister.content == approved(project, "minister", "en")[0]
-    assert f"Approved by {APPROVER}" in " ".join(text_of(minister.content).split())
+    title = "Assistant Deputy Minister, Policy Sector (sample)"
+    assert f"APPROVED BY {APPROVER} {title}" in " ".join(text_of(minister.content).split())
     assert MARK not in text_of(minister.content)
     page = client.get("/")
     assert f"approved by {APPROVER}" in html.unescape(page.text)
@@ -1148,14 +1151,22 @@ def test_approving_from_the_api(drafted: Path, edit: Edit) -> None:
         assert {w["can_approve"] for w in waiting.json()} == {True}
         by_author = client.get("/api/approvals", headers=bearer(keys["author"])).json()
         assert {w["can_approve"] for w in by_author} == {False}
+        unlisted = client.get("/api/approvals", headers=bearer(keys["unlisted"])).json()
+        assert {w["can_approve"] for w in unlisted} == {False}
         assert client.get("/api/approvals", headers=bearer(keys["reader"])).status_code == 403
         assert client.get("/api/approvals").status_code == 401
 
         body = {"edition": 1, "lang": "en"}
         assert client.post(url, json=body).status_code == 401
-        for refused in ("reader", "author", "minister", "nameless"):
+        for refused in ("reader", "author", "minister", "nameless", "unlisted"):
             response = client.post(url, json=body, headers=bearer(keys[refused]))
             assert response.status_code == 403, refused
+        # briefs.yaml lists who may approve: a token's label is not enough.
+        unlisted = client.post(url, json=body, headers=bearer(keys["unlisted"])).json()
+        assert unlisted["detail"] == (
+            f"not approved: expected an approver of public listed in briefs.yaml "
+            f"`approvers:` ({APPROVER}), found 'Sample Unlisted Person (sample)', not listed"
+        )
         forged = client.post(
             url, json={**body, "approved_by": "Mallory"}, headers=bearer(keys["approver"])
         )
@@ -1194,6 +1205,11 @@ def test_approver_tokens_from_the_command_line(project: Path) -> None:
     root = ["-C", str(project), "token", "create", "public"]
     nameless = runner.invoke(main, [*root, "--role", "approver"])
     assert nameless.exit_code != 0 and "--label" in nameless.output
+    unlisted = runner.invoke(main, [*root, "--role", "approver", "--label", "Mallory"])
+    assert unlisted.exit_code != 0
+    said = " ".join(unlisted.output.split())
+    assert f"expected an approver of public listed in briefs.yaml `approvers:` ({APPROVER})" in said
+    assert "found 'Mallory', not listed" in said
     made = runner.invoke(main, [*root, "--role", "approver", "--label", APPROVER])
     assert made.exit_code == 0, made.output
     with open_tokens(load_project(project).folders) as store:

@@ -45,7 +45,7 @@ TITLE = {
     "fr": "Lutte contre la traite de personnes et soutien aux victimes",
 }
 """The sample dossier's title (data/human-trafficking/dossier.yaml)."""
-APPROVER = "Sample Approver (sample)"
+APPROVER = "Sample Assistant Deputy Minister (sample)"
 
 
 @pytest.fixture(scope="module")

@@ -231,7 +231,9 @@ def test_what_readers_get_is_kept_until_an_approval_moves_the_ledger(
     assert len(looked) == 1
     assert shelf.kept_release(SAMPLE, "public", "en") is not None
 
-    approve(load_project(project), SAMPLE, "public", "en", "Sample Approver (sample)")
+    approve(
+        load_project(project), SAMPLE, "public", "en", "Sample Assistant Deputy Minister (sample)"
+    )
     age(project)
     served = [shelf.released(shelf.project(), SAMPLE, "public", "en") for _ in range(3)]
     assert len(looked) == 2

@@ -220,7 +220,13 @@ def editions(ctx: click.Context, dossier: str | None) -> None:
     default=None,
     help="Only this language [default: all].",
 )
-@click.option("--by", "by", required=True, help="The approver's name, printed on the brief.")
+@click.option(
+    "--by",
+    "by",
+    required=True,
+    help="The approver's name, printed on the brief; with approvers: in briefs.yaml, "
+    "a listed approver cleared for the audience.",
+)
 @click.option(
     "--edition",
     type=click.IntRange(min=1),

@@ -37,7 +37,12 @@ def token() -> None:
 
 @token.command("create")
 @click.argument("role", metavar="AUDIENCE")
-@click.option("--label", default="", help="Who or what the token is for; an approver's name.")
+@click.option(
+    "--label",
+    default="",
+    help="Who or what the token is for; an approver's name (with approvers: in "
+    "briefs.yaml, a listed approver cleared for AUDIENCE).",
+)
 @click.option(
     "--role",
     "kind",
@@ -65,6 +70,10 @@ def create(ctx: click.Context, role: str, label: str, kind: str) -> None:
             "an approver token needs --label NAME: the name recorded and printed when they approve",
             param_hint="--label",
         )
+    refused = project.settings.not_cleared(role, label) if kind == "approver" else None
+    if refused is not None:
+        expected, found = refused
+        raise click.BadParameter(f"expected {expected}, found {found}", param_hint="--label")
     with open_tokens(project.folders) as tokens:
         click.echo(tokens.create(role_of(role, kind), label))
     said = f"a token for {role_of(role, kind)}: keep it secret; it is not shown again"

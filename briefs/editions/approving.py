@@ -10,7 +10,7 @@ build computes (:func:`~briefs.editions.todo.current_fingerprint`), so
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from briefs.audience.plan import Brief
@@ -21,10 +21,26 @@ from briefs.editions.ledger import Ledger
 from briefs.editions.stream import Load, render_all
 from briefs.editions.todo import Todo, current_fingerprint
 from briefs.errors import ApprovalRefused, Problem
+from briefs.render.approval import Signed
 from briefs.render.templates import environment
 from briefs.render.workers import RenderPool, default_jobs
-from briefs.source.config import Audience
+from briefs.source.bilingual import Text
+from briefs.source.config import Audience, Settings
 from briefs.source.files import Folders
+
+
+def check_approver(settings: Settings, dossier: str, audience: str, by: str) -> Text | None:
+    """The approver's title to print, when briefs.yaml lists ``approvers:``:
+    then ``by`` must be one of them, cleared for the audience, or approving is
+    refused. None (no title) when it lists none: anyone may approve."""
+    config = settings.audiences.get(audience)
+    if config is None or config.approval != "required":
+        return None  # refused by approvable(), which says why
+    refused = settings.not_cleared(audience, by)
+    if refused is not None:
+        raise ApprovalRefused(f"{dossier}/{audience}", *refused)
+    approver = settings.approver(audience, by)
+    return None if approver is None else approver.title
 
 
 def approval_languages(
@@ -50,13 +66,17 @@ def approve_all(
     number: int | None,
     now: datetime,
     timezone: str,
+    title: Text | None = None,
 ) -> tuple[list[tuple[Approval, bool]], list[Problem]]:
     """Check every brief (:func:`approvable`) before approving any, then approve
-    them: each approval, and whether it is new; and the briefs refused."""
+    them: each approval, and whether it is new; and the briefs refused.
+    ``title`` is the approver's, from briefs.yaml ``approvers:``, printed under
+    their name."""
     settle(ledger, folders.root)
     digests = Digests(ledger)
     day = now.astimezone(ZoneInfo(timezone)).date()
-    found = [approvable(b, ledger, folders, digests, number, (by, day)) for b in briefs]
+    signed = Signed(by, title, day)
+    found = [approvable(b, ledger, folders, digests, number, signed) for b in briefs]
     todo = [item for item in found if isinstance(item, Todo)]
     done = [(item, False) for item in found if isinstance(item, Approval)]
     for item in todo:  # say so now, not after rendering
@@ -75,7 +95,7 @@ def approvable(
     folders: Folders,
     digests: Digests,
     number: int | None,
-    approved: tuple[str, date],
+    approved: Signed,
 ) -> Todo | Approval:
     """The brief's current edition, to render as approved; or its approval,
     when it already has one (approving again changes nothing)."""

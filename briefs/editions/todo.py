@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from briefs.editions.fingerprint import fingerprint, snapshot
 from briefs.editions.ledger import Edition, Ledger
 from briefs.editions.publish import next_number, restore
 from briefs.errors import Leak, LeakDetected
+from briefs.render.approval import Signed
 from briefs.render.catalogue import catalogue
 from briefs.render.context import build_context
 from briefs.render.templates import environment, render_html, template_closure
@@ -56,8 +56,8 @@ class Todo:
     (a new edition): every id the dossier has when it is loaded again."""
     forbidden: list[Item] | None = None
     """Old wordings the guard looks for; None: read from the ledger when drafted."""
-    approved: tuple[str, date] | None = None
-    """Render it as approved by this person on this day (``briefs approve``);
+    approved: Signed | None = None
+    """Render it as approved by this person (with their title) on this day (``briefs approve``);
     None: as a build does, a draft if its audience needs approval."""
 
 
@@ -76,7 +76,7 @@ class Draft:
     last: Edition | None = None
     forbidden: list[Item] = field(default_factory=list)
     watch: Watchlist | None = None
-    approved: tuple[str, date] | None = None
+    approved: Signed | None = None
 
     @classmethod
     def first(cls, brief: Brief) -> Draft:

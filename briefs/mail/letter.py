@@ -128,7 +128,12 @@ def _view(
         own = next((e for e in group if e.lang == lang), group[0])
         view = _brief(settings, own, since.get(own.brief), previous, lang, audience)
         by, at = approvers.get(own.brief, ("", ""))
-        view.update(approved_by=by, approved_on=_date(at[:10], lang) if at else "")
+        # Their title as briefs.yaml's approvers: lists it now ("" when it lists none).
+        listed = settings.approver(audience, by) if by else None
+        title = "" if listed is None else listed.title.get(lang)
+        view.update(
+            approved_by=by, approved_title=title, approved_on=_date(at[:10], lang) if at else ""
+        )
         briefs.append(view)
     top = max((settings.audiences[a].clearance for _, a in groups), key=lambda c: c.rank)
     marking = "" if top is Classification.unclassified else MARKINGS[top.value][lang]

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 
 from markupsafe import Markup
 
 from briefs.audience.selection import Selection
 from briefs.render.addressee import MinisterView, document_title, minister_view
-from briefs.render.approval import ApprovalView, approval_view
+from briefs.render.approval import ApprovalView, Signed, approval_view
 from briefs.render.catalogue import Catalogue
 from briefs.render.charts import bar_chart
 from briefs.render.citations import Citations, SourceView
@@ -147,10 +146,10 @@ def build_context(
     labels: Catalogue,
     edition: int = 1,
     changes: ChangesView | None = None,
-    approved: tuple[str, date] | None = None,
+    approved: Signed | None = None,
 ) -> BriefContext:
     """Localize one selection; the only place the model meets a language.
-    ``approved`` is the ledger's approval of this edition: its approver and date."""
+    ``approved`` is the ledger's approval of this edition: its approver, their title and the day."""
     d = selection.printed
     plain = selection.audience.plain_language
     figures = {f.id: f for f in d.figures}

@@ -158,6 +158,19 @@ class MailSettings(_Config):
     (at most an hour), give or take a random quarter."""
 
 
+class Approver(_Config):
+    """Someone with authority to approve the briefs of some audiences
+    (docs/approval.md): the name ``briefs approve --by`` gives, and the title
+    printed under it on the approved brief."""
+
+    name: Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+    """Their name, exactly as ``--by`` (or an approver token's label) gives it."""
+    title: Text
+    """Their title, printed under their name: "Assistant Deputy Minister, …"."""
+    audiences: Annotated[list[Id], Field(min_length=1)]
+    """The audiences whose briefs they may approve."""
+
+
 class Settings(_Config):
     """The whole of briefs.yaml."""
 
@@ -181,6 +194,19 @@ class Settings(_Config):
     many months before its dossier's as_of; ``null`` turns the warning off."""
     run: RunSettings = RunSettings()
     mail: MailSettings = MailSettings()
+    approvers: list[Approver] | None = None
+    """Who may approve which audience's briefs; unset: anyone named by
+    ``--by``, printed without a title. Not printed on drafts, so not in any
+    fingerprint: adding it makes no new edition."""
+
+    @field_validator("approvers")
+    @classmethod
+    def _distinct(cls, value: list[Approver] | None) -> list[Approver] | None:
+        names = [a.name for a in value or []]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"expected each approver once, found {', '.join(twice)} twice")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -192,6 +218,27 @@ class Settings(_Config):
                 f"expected an IANA time zone such as America/Toronto, found {quoted(value)}"
             ) from None
         return value
+
+    def approver(self, audience: str, name: str) -> Approver | None:
+        """The listed approver of this name cleared for the audience, if any."""
+        found = [a for a in self.approvers or [] if a.name == name and audience in a.audiences]
+        return found[0] if found else None
+
+    def not_cleared(self, audience: str, name: str) -> tuple[str, str] | None:
+        """Why ``name`` may not approve the audience's briefs, as (expected,
+        found); None when they may: they are a listed approver cleared for it,
+        or briefs.yaml lists no ``approvers:`` (anyone may)."""
+        if self.approvers is None or self.approver(audience, name) is not None:
+            return None
+        cleared = [a.name for a in self.approvers if audience in a.audiences]
+        expected = (
+            f"an approver of {audience} listed in briefs.yaml `approvers:` ({'; '.join(cleared)})"
+            if cleared
+            else f"an approver of {audience}, and briefs.yaml `approvers:` lists none"
+        )
+        listed = any(a.name == name for a in self.approvers)
+        why = f"listed, but not cleared for {audience}" if listed else "not listed"
+        return expected, f"{quoted(name, 120)}, {why}"
 
 
 @dataclass(frozen=True)
@@ -233,6 +280,18 @@ def load_project(root: Path) -> Project:
         )
         for name, audience in settings.audiences.items()
         if not (folders.templates / audience.template).is_file()
+    ]
+    missing += [
+        Problem(
+            CONFIG_NAME,
+            document.line_of(("approvers", i, "audiences", j)),
+            f"approvers.{i}.audiences.{j}",
+            f"expected an audience of briefs.yaml ({', '.join(settings.audiences)}), "
+            f"found {quoted(name)}",
+        )
+        for i, approver in enumerate(settings.approvers or [])
+        for j, name in enumerate(approver.audiences)
+        if name not in settings.audiences
     ]
     if missing:
         raise InvalidInput(missing)

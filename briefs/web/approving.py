@@ -4,10 +4,11 @@ wait for approval, and the approval itself.
 The approver's name recorded and printed is the label of their token, set by
 whoever made it (``briefs token create AUDIENCE --role approver --label
 NAME``), never a field of the request: an approver token without a label
-cannot approve. The POST needs the token in the ``Authorization`` header (a
-browser never adds that header by itself, unlike a cookie), so another site
-cannot make an approver's browser approve: there is no cross-site request to
-forge.
+cannot approve, nor, when briefs.yaml lists ``approvers:``, one whose label
+is not a listed approver cleared for the audience. The POST needs the token
+in the ``Authorization`` header (a browser never adds that header by itself,
+unlike a cookie), so another site cannot make an approver's browser approve:
+there is no cross-site request to forge.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ def add_approval_routes(app: FastAPI, shelf: Shelf, allow: Allow) -> None:
         project = shelf.project()
         who = _who(project, allow, credentials)
         can = who.kind == "approver" and bool(who.label.strip())
+        can = can and project.settings.not_cleared(who.audience, who.label) is None
         return [{**row, "can_approve": can} for row in _waiting(project, who.audience)]
 
     @app.post("/api/dossiers/{dossier}/{audience}/approve", tags=["approvers"])
@@ -85,6 +87,10 @@ def add_approval_routes(app: FastAPI, shelf: Shelf, allow: Allow) -> None:
             raise HTTPException(
                 403, "this approver token has no name: make one with --label NAME to approve"
             )
+        refused = project.settings.not_cleared(audience, who.label)
+        if refused is not None:  # briefs.yaml lists who may approve, and not them
+            expected, found = refused
+            raise HTTPException(403, f"not approved: expected {expected}, found {found}")
         try:
             done = approve(project, dossier, audience, body.lang, who.label, body.edition)
         except ApprovalRefused as exc:
