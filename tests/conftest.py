@@ -43,6 +43,12 @@ def write_project(
     config = yaml.safe_load((REPO / "briefs.yaml").read_text())
     if audiences is not None:
         config["audiences"] = audiences
+        # Approvers may name only audiences the project has: keep those.
+        approvers = [
+            {**a, "audiences": [x for x in a["audiences"] if x in audiences]}
+            for a in config.get("approvers", [])
+        ]
+        config["approvers"] = [a for a in approvers if a["audiences"]]
     config["templates"] = str(templates or REPO / "templates")
     root.mkdir(parents=True, exist_ok=True)
     (root / "briefs.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))
