@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from briefs.audience.plan import Brief, briefs_of, survey
-from briefs.editions.approvals import Approval, Listed, approval_of, listing, mark_draft, settle
+from briefs.editions.approvals import Approval, Listed, listing, mark_draft, settle, shown
 from briefs.editions.approving import approval_languages, approve_all, check_approver
 from briefs.editions.atomic import write_atomic
 from briefs.editions.digests import Digests
@@ -239,10 +239,8 @@ def _publish(
                 draft.brief.name,
             )
             return False
-        # The same edition, rebuilt on request: its approved PDF, once approved.
-        approval = approval_of(ledger, last)
-        shown = None if approval is None else (approval.archive, approval.sha256)
-        if shown is None or not restore(folders, last, shown):
+        # The same edition, rebuilt on request: its archived PDF (approved, once approved).
+        if not restore(folders, last, shown(ledger, last)):
             write_atomic(t.output(folders), pdf)
         ledger.set_inputs(t.dossier, t.audience, t.lang, keys[t.dossier])
         ledger.flush()

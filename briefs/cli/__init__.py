@@ -193,6 +193,7 @@ def editions(ctx: click.Context, dossier: str | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from briefs.editions.approvals import pdf_of
     from briefs.pipeline import edition_states
 
     project = _project(ctx)
@@ -203,7 +204,7 @@ def editions(ctx: click.Context, dossier: str | None) -> None:
     for e, state, approval in rows:
         # An approved edition's own PDF is its approved one; the draft stays archived beside it.
         approver = f"{approval.approved_by} ({approval.approved_at[:10]})" if approval else ""
-        sha, pdf = (approval.sha256, approval.archive) if approval else (e.sha256, e.archive)
+        pdf, sha = pdf_of(e, approval)
         table.add_row(e.brief, str(e.number), e.built_at, e.trigger, state, approver, sha[:12], pdf)
     if not rows:
         click.echo("no editions yet" + (f" of {dossier}" if dossier else ""))

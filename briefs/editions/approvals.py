@@ -171,11 +171,15 @@ def settle(ledger: Ledger, root: Path) -> list[str]:
     return settled
 
 
-def shown(ledger: Ledger, edition: Edition) -> tuple[str, str]:
-    """The archived PDF and SHA-256 that belong in the edition's output path:
-    the approved PDF once it is approved, the draft before."""
-    approval = approval_of(ledger, edition)
+def pdf_of(edition: Edition, approval: Approval | None) -> tuple[str, str]:
+    """The archived PDF and SHA-256 that stand for an edition: its approved
+    PDF once it is approved, the draft (or, without approval, the only PDF) before."""
     return (approval.archive, approval.sha256) if approval else (edition.archive, edition.sha256)
+
+
+def shown(ledger: Ledger, edition: Edition) -> tuple[str, str]:
+    """The archived PDF and SHA-256 that belong in the edition's output path."""
+    return pdf_of(edition, approval_of(ledger, edition))
 
 
 def shown_digests(ledger: Ledger) -> dict[Key, str]:
@@ -197,13 +201,14 @@ def released(
     audience needs approval (None before any is approved), else its newest."""
     if not required:
         last = ledger.last(dossier, audience, lang)
-        return None if last is None else Released(last, last.archive, last.sha256, None)
-    mine = [a for a in approvals(ledger, dossier).values() if a.audience == audience]
-    mine = [a for a in mine if a.lang == lang]
+        return None if last is None else Released(last, *pdf_of(last, None), None)
+    mine = [
+        a for a in approvals(ledger, dossier).values() if (a.audience, a.lang) == (audience, lang)
+    ]
     for approval in sorted(mine, key=lambda a: -a.number):
         edition = ledger.get(dossier, audience, lang, approval.number)
         if edition is not None:
-            return Released(edition, approval.archive, approval.sha256, approval)
+            return Released(edition, *pdf_of(edition, approval), approval)
     return None
 
 

@@ -79,11 +79,11 @@ def next_number(folders: Folders, target: Target, last: Edition | None) -> int:
     return max([last.number if last else 0, *archived]) + 1
 
 
-def restore(folders: Folders, edition: Edition, shown: tuple[str, str] | None = None) -> bool:
-    """Put a published edition's archived PDF back in place, if the archive is
-    sound; ``shown`` is the (archive, SHA-256) to put there instead, its
-    approved PDF once it is approved (see :func:`~briefs.editions.approvals.shown`)."""
-    path, sha = shown or (edition.archive, edition.sha256)
+def restore(folders: Folders, edition: Edition, shown: tuple[str, str]) -> bool:
+    """Put an edition's archived PDF back in place, if the archive is sound;
+    ``shown`` is the (archive, SHA-256) that stands for it: its approved PDF once
+    it is approved (see :func:`~briefs.editions.approvals.shown`)."""
+    path, sha = shown
     archive = folders.root / path
     if not archive.is_file():
         return False

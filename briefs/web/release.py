@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from briefs.editions.approvals import Approval, Released, approval_of, approvals, released
+from briefs.editions.approvals import (
+    Approval,
+    Released,
+    approval_of,
+    approvals,
+    pdf_of,
+    released,
+)
 from briefs.editions.approvals import required as needs_approval
 from briefs.editions.ledger import Edition, read_ledger
 from briefs.source.config import Project
@@ -57,10 +64,7 @@ def copy(project: Project, edition: Edition) -> Copy:
     archived one, a draft when its audience needs approval."""
     with read_ledger(project.folders, settle=False) as ledger:
         approval = approval_of(ledger, edition) if ledger is not None else None
-    if approval is not None:
-        return Copy(edition, approval.archive, approval.sha256, approval, False)
-    draft = needs_approval(project, edition.audience)
-    return Copy(edition, edition.archive, edition.sha256, None, draft)
+    return _copy(project, edition, approval)
 
 
 def copies(project: Project, dossier: str) -> list[Copy]:
@@ -70,12 +74,12 @@ def copies(project: Project, dossier: str) -> list[Copy]:
             return []
         done = approvals(ledger, dossier)
         editions = ledger.editions(dossier)
-    found = []
-    for e in editions:
-        approval = done.get((e.dossier, e.audience, e.lang, e.number))
-        if approval is not None:
-            found.append(Copy(e, approval.archive, approval.sha256, approval, False))
-        else:
-            draft = needs_approval(project, e.audience)
-            found.append(Copy(e, e.archive, e.sha256, None, draft))
-    return found
+    return [
+        _copy(project, e, done.get((e.dossier, e.audience, e.lang, e.number))) for e in editions
+    ]
+
+
+def _copy(project: Project, edition: Edition, approval: Approval | None) -> Copy:
+    pdf, sha256 = pdf_of(edition, approval)
+    draft = approval is None and needs_approval(project, edition.audience)
+    return Copy(edition, pdf, sha256, approval, draft)
